@@ -1,0 +1,44 @@
+import type { Datatype } from './tensor.js';
+
+/** How one datatype is held and checked; compiled once, used per element on the decode path. */
+export interface DatatypeInfo {
+  /** Bytes per element (0 for BYTES, which is variable). */
+  readonly bytes: number;
+  /** The element kind a JSON value must have. */
+  readonly json: 'number' | 'integer' | 'bigint' | 'boolean' | 'string';
+  /** Inclusive range for integer kinds (as numbers; exact for everything up to 32 bits). */
+  readonly min?: number;
+  readonly max?: number;
+  /** Inclusive range for 64-bit kinds. */
+  readonly bigMin?: bigint;
+  readonly bigMax?: bigint;
+  /** The onnxruntime tensor type name for this datatype. */
+  readonly ort: string;
+}
+
+/** The one table of datatype facts; every codec and runtime reads it instead of switching on names. */
+export const DATATYPE_INFO: Readonly<Record<Datatype, DatatypeInfo>> = {
+  BOOL: { bytes: 1, json: 'boolean', ort: 'bool' },
+  UINT8: { bytes: 1, json: 'integer', min: 0, max: 255, ort: 'uint8' },
+  UINT16: { bytes: 2, json: 'integer', min: 0, max: 65535, ort: 'uint16' },
+  UINT32: { bytes: 4, json: 'integer', min: 0, max: 4294967295, ort: 'uint32' },
+  UINT64: { bytes: 8, json: 'bigint', bigMin: 0n, bigMax: 18446744073709551615n, ort: 'uint64' },
+  INT8: { bytes: 1, json: 'integer', min: -128, max: 127, ort: 'int8' },
+  INT16: { bytes: 2, json: 'integer', min: -32768, max: 32767, ort: 'int16' },
+  INT32: { bytes: 4, json: 'integer', min: -2147483648, max: 2147483647, ort: 'int32' },
+  INT64: { bytes: 8, json: 'bigint', bigMin: -9223372036854775808n, bigMax: 9223372036854775807n, ort: 'int64' },
+  FP16: { bytes: 2, json: 'number', ort: 'float16' },
+  FP32: { bytes: 4, json: 'number', ort: 'float32' },
+  FP64: { bytes: 8, json: 'number', ort: 'float64' },
+  BYTES: { bytes: 0, json: 'string', ort: 'string' },
+};
+
+/** onnxruntime type name -> Open Inference Protocol datatype (the inverse of `DATATYPE_INFO[*].ort`). */
+export const DATATYPE_BY_ORT: Readonly<Record<string, Datatype>> = Object.fromEntries(
+  (Object.entries(DATATYPE_INFO) as [Datatype, DatatypeInfo][]).map(([dt, info]) => [info.ort, dt]),
+);
+
+/** Largest finite FP32 value; a JSON number beyond it would become Infinity when stored as FP32. */
+export const FP32_MAX = 3.4028234663852886e38;
+/** Largest finite FP16 value. */
+export const FP16_MAX = 65504;
