@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { auditCommand } from './commands/audit.js';
+import { deployCommand, rollbackCommand } from './commands/deploy.js';
+import { historyCommand } from './commands/history.js';
+import { modelsCommand } from './commands/models.js';
+import { predictCommand } from './commands/predict.js';
+import { serveCommand } from './commands/serve.js';
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0  success              3  not found          5  unauthorized (admin token)
+  1  internal error       4  conflict           6  unavailable (server unreachable, not ready)
+  2  invalid input or usage
+
+Without --url, a command talks to the server running on the home (recorded in <home>/server.json), or opens the
+home in-process when none runs.`;
+
+/** How commander's own messages (usage errors) are written. */
+export interface ProgramOutput {
+  /** Print usage errors as `{"error", "code"}` JSON (the invocation has --json). */
+  json: boolean;
+}
+
+/**
+ * Builds the `mooring` command tree. Every command throws instead of exiting (`exitOverride`), so `main` owns the
+ * exit code; commander's usage errors are printed in the CLI's one error format with code INVALID_REQUEST.
+ */
+export function buildProgram(output: ProgramOutput): Command {
+  const program = new Command('mooring')
+    .description('Mooring: a model registry and Open Inference Protocol server for ONNX models')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .option('--home <dir>', 'the Mooring home folder (default: $MOORING_HOME or ./.mooring)')
+    .option('--config <file>', 'configuration file (default: $MOORING_CONFIG or <home>/mooring.yaml)')
+    .option('--url <url>', 'talk to the server at this URL instead of the home')
+    .option('--token <token>', 'admin token for --url (default: $MOORING_ADMIN_TOKEN or <home>/admin-token)')
+    .option('--verbose', 'say on stderr how the command connects; log more')
+    .addHelpText('after', EXIT_CODES_HELP);
+  program.addCommand(serveCommand());
+  program.addCommand(modelsCommand());
+  program.addCommand(deployCommand());
+  program.addCommand(rollbackCommand());
+  program.addCommand(historyCommand());
+  program.addCommand(auditCommand());
+  program.addCommand(predictCommand());
+  configureAll(program, output);
+  return program;
+}
+
+// addCommand() does not pass settings down the tree, so they are applied to every command once it is built.
+function configureAll(command: Command, output: ProgramOutput): void {
+  command.exitOverride();
+  command.configureOutput({
+    outputError: (text, write) => {
+      const message = text.replace(/^error:\s*/i, '').trim().replace(/\s*\n\s*/g, ' ');
+      write(output.json ? `${JSON.stringify({ error: message, code: 'INVALID_REQUEST' })}\n` : `mooring: error [INVALID_REQUEST]: ${message}\n`);
+    },
+  });
+  for (const sub of command.commands) configureAll(sub, output);
+}
+
+function packageVersion(): string {
+  // dist/cli/program.js and src/cli/program.ts both sit two folders below package.json.
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+  return pkg.version ?? '0.0.0';
+}

@@ -1,0 +1,88 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { parseVersion } from '../../core/registry/names.js';
+import { parseTime } from '../../core/time.js';
+import type { AdminApi } from '../../protocol/admin/admin-api.js';
+import type { ArtifactStore } from '../../storage/artifact-store.js';
+import { fail } from '../../core/errors.js';
+import * as S from './admin-schemas.js';
+
+/**
+ * The admin API over HTTP: thin handlers that parse, call the AdminApi acting as the caller, and answer its DTOs.
+ * Registration is two calls, as in content-addressed stores: upload the bytes (`POST /api/artifacts`), then create
+ * the version naming the digest. The API never takes a filesystem path (Triton and MLflow path-traversal lessons).
+ */
+export function registerAdminRoutes(
+  app: FastifyInstance,
+  adminAs: (actor: string) => AdminApi,
+  artifacts: ArtifactStore,
+  artifactLimitBytes: number,
+): void {
+  const admin = (req: FastifyRequest): AdminApi => {
+    const h = req.headers['x-mooring-actor'];
+    const who = typeof h === 'string' && h.length > 0 && h.length <= 200 ? h : 'api';
+    return adminAs(`api:${who}`);
+  };
+  type Name = { Params: { name: string } };
+
+  app.get('/api/models', { schema: S.listModels }, async (req) => ({ models: await admin(req).listModels() }));
+  app.get<Name>('/api/models/:name', { schema: S.getModel }, (req) => admin(req).getModel(req.params.name));
+  app.get<{ Params: { name: string; selector: string } }>('/api/models/:name/versions/:selector', { schema: S.getVersion }, (req) => {
+    const { name, selector } = req.params;
+    const ref = /^\d+$/.test(selector) ? `${name}/${selector}` : `${name}@${selector}`;
+    return admin(req).getVersion(ref);
+  });
+
+  app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: artifactLimitBytes }, (_req, body, done) =>
+    done(null, body),
+  );
+  app.post('/api/artifacts', { schema: S.uploadArtifact, bodyLimit: artifactLimitBytes }, async (req, reply) => {
+    if (!Buffer.isBuffer(req.body) || req.body.length === 0) {
+      throw fail('INVALID_REQUEST', 'send the artifact bytes as the body with Content-Type: application/octet-stream');
+    }
+    const ref = await artifacts.put(new Uint8Array(req.body.buffer, req.body.byteOffset, req.body.length), 'onnx');
+    return reply.code(201).send({ sha256: ref.sha256, size_bytes: ref.sizeBytes, format: ref.format });
+  });
+
+  app.post<Name & { Body: S.CreateVersionBody }>('/api/models/:name/versions', { schema: S.createVersion }, async (req, reply) => {
+    const b = req.body;
+    const bytes = await artifacts.get(b.artifact_sha256);
+    const created = await admin(req).register({
+      name: req.params.name,
+      artifact: bytes,
+      metrics: b.metrics,
+      params: b.params,
+      tags: b.tags,
+      datasetVersion: b.dataset_version ?? null,
+      trainedAt: b.trained_at === undefined || b.trained_at === null ? null : String(b.trained_at),
+      description: b.description ?? null,
+      source: b.source ?? null,
+      alias: b.alias ?? null,
+    });
+    return reply.code(201).send(created);
+  });
+
+  type AliasRoute = { Params: { name: string; alias: string } };
+  app.put<AliasRoute & { Body: { version: number | string; reason?: string } }>(
+    '/api/models/:name/aliases/:alias',
+    { schema: S.setAlias },
+    (req) => admin(req).setAlias(req.params.name, req.params.alias, parseVersion(req.body.version), req.body.reason),
+  );
+  app.delete<AliasRoute & { Querystring: { reason?: string } }>('/api/models/:name/aliases/:alias', { schema: S.deleteAlias }, (req) =>
+    admin(req).deleteAlias(req.params.name, req.params.alias, req.query.reason),
+  );
+  app.get<AliasRoute & { Querystring: { time: string } }>('/api/models/:name/aliases/:alias/at', { schema: S.aliasAt }, (req) =>
+    admin(req).aliasAt(req.params.name, req.params.alias, parseTime(req.query.time)),
+  );
+  app.post<Name & { Body: { version: number | string; reason?: string } }>('/api/models/:name/deploy', { schema: S.deploy }, (req) =>
+    admin(req).deploy(req.params.name, parseVersion(req.body.version), req.body.reason),
+  );
+  app.post<Name & { Body: { reason?: string } | undefined }>('/api/models/:name/rollback', { schema: S.rollback }, (req) =>
+    admin(req).rollback(req.params.name, req.body?.reason),
+  );
+  app.get<Name & { Querystring: { alias?: string } }>('/api/models/:name/history', { schema: S.history }, async (req) => ({
+    events: await admin(req).history(req.params.name, req.query.alias),
+  }));
+  app.get<{ Querystring: { target?: string; limit?: number } }>('/api/audit', { schema: S.audit }, async (req) => ({
+    records: await admin(req).audit({ target: req.query.target, limit: req.query.limit }),
+  }));
+}

@@ -1,0 +1,55 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { decodeRecordsRequest, encodeRecordsResponse } from '../../protocol/v1/records.js';
+import { decodeInferRequest } from '../../protocol/v2/infer-request.js';
+import { encodeInferResponse } from '../../protocol/v2/infer-response.js';
+import type { DecodeLimits } from '../../protocol/json-tensor.js';
+import type { Dataplane } from '../../services/dataplane.js';
+import type { ServedVersion } from '../../services/serving-pool.js';
+import { fail } from '../../core/errors.js';
+
+/**
+ * The inference routes: Open Inference Protocol v2 `infer` (with and without a version) and the records endpoint
+ * for web apps (`POST /v1/models/{name}:predict`). Each is decode -> dataplane -> encode; every answer names the
+ * version that produced it in `model_version` and the `x-model-version` header.
+ */
+export function registerInferRoutes(app: FastifyInstance, dataplane: Dataplane, limits: DecodeLimits): void {
+  const v2 = async (name: string, version: string | undefined, body: unknown, reply: FastifyReply) => {
+    const request = decodeInferRequest(body, limits);
+    const t = dataplane.target(name, version);
+    const target = t instanceof Promise ? await t : t;
+    const outputs = await dataplane.infer(target, request.inputs, request.outputs?.map((o) => o.name));
+    return send(reply, target, encodeInferResponse({ modelName: target.name, modelVersion: target.label, id: request.id, outputs }));
+  };
+  app.post<{ Params: { name: string } }>('/v2/models/:name/infer', (req, reply) => v2(req.params.name, undefined, req.body, reply));
+  app.post<{ Params: { name: string; version: string } }>('/v2/models/:name/versions/:version/infer', (req, reply) =>
+    v2(req.params.name, req.params.version, req.body, reply),
+  );
+
+  const records = async (name: string, version: string | undefined, body: unknown, reply: FastifyReply) => {
+    const t = dataplane.target(name, version);
+    const target = t instanceof Promise ? await t : t;
+    const inputs = decodeRecordsRequest(body, target.meta.signature, limits);
+    const outputs = await dataplane.infer(target, inputs);
+    return send(reply, target, encodeRecordsResponse(outputs, { modelName: target.name, modelVersion: target.label }));
+  };
+  // find-my-way has no literal-colon suffix for parameters, so `{name}:predict` arrives as one segment.
+  app.post<{ Params: { target: string } }>('/v1/models/:target', (req, reply) =>
+    records(verb(req.params.target), undefined, req.body, reply),
+  );
+  app.post<{ Params: { name: string; target: string } }>('/v1/models/:name/versions/:target', (req, reply) =>
+    records(req.params.name, verb(req.params.target), req.body, reply),
+  );
+}
+
+/** Splits `churn:predict` into `churn`; any other verb is not an endpoint. */
+function verb(segment: string): string {
+  const i = segment.lastIndexOf(':');
+  if (i <= 0 || segment.slice(i + 1) !== 'predict') {
+    throw fail('ROUTE_NOT_FOUND', `no endpoint for ${JSON.stringify(segment)}: the records endpoint is POST /v1/models/{name}:predict`);
+  }
+  return segment.slice(0, i);
+}
+
+function send(reply: FastifyReply, target: ServedVersion, body: unknown): FastifyReply {
+  return reply.header('x-model-version', target.label).send(body);
+}

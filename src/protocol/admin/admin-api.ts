@@ -1,0 +1,61 @@
+import type { AliasEventDto, AuditRecordDto, ModelDetailDto, ModelDto, ModelVersionDto } from './dto.js';
+
+/**
+ * AdminApi: every registry operation the CLI offers, as one interface with two implementations: `ServiceAdmin`
+ * (in-process, over the services; also what the HTTP admin routes call) and `HttpAdminClient` (a client of a
+ * running server's admin API). The CLI picks one per invocation, so its commands never know which it has.
+ *
+ * Errors are MooringErrors with the registry's codes in both implementations (the HTTP client rebuilds them from
+ * the server's `{ error, code }` bodies).
+ */
+export interface AdminApi {
+  listModels(): Promise<ModelDto[]>;
+  /** A model with all its versions. */
+  getModel(name: string): Promise<ModelDetailDto>;
+  /** One version by reference: `NAME` (production), `NAME@ALIAS`, `NAME@latest`, `NAME@v3` or `NAME/3`. */
+  getVersion(ref: string): Promise<ModelVersionDto>;
+  /** Registers a new version from artifact bytes; optionally points an alias at it (through `deploy` for production). */
+  register(input: RegisterInput): Promise<ModelVersionDto>;
+  /** Points an alias at a version; `production` goes through `deploy` (loaded and warm before it moves). */
+  setAlias(name: string, alias: string, version: number, reason?: string): Promise<AliasEventDto>;
+  deleteAlias(name: string, alias: string, reason?: string): Promise<AliasEventDto>;
+  /**
+   * Moves `production` to a version. Where a server serves the model, the call returns once the version is loaded,
+   * warm and answering; a version that fails to load leaves the alias where it was.
+   */
+  deploy(name: string, version: number, reason?: string): Promise<AliasEventDto>;
+  /** Moves `production` back to the version it held before its last move (NOTHING_TO_ROLL_BACK if none). */
+  rollback(name: string, reason?: string): Promise<AliasEventDto>;
+  /** Alias moves of a model, oldest first (one alias when given). */
+  history(name: string, alias?: string): Promise<AliasEventDto[]>;
+  /** Which version `alias` held at time `at` (epoch ms); null when it pointed nowhere. */
+  aliasAt(name: string, alias: string, at: number): Promise<{ name: string; alias: string; at: string; version: number | null }>;
+  /** Audit records, newest first. */
+  audit(filter?: { target?: string; limit?: number }): Promise<AuditRecordDto[]>;
+  /**
+   * Runs a prediction. `body` is an Open Inference Protocol v2 infer request (has `inputs`) or a records request
+   * (has `instances`); the answer is that protocol's response body.
+   */
+  predict(ref: string, body: unknown): Promise<PredictResult>;
+}
+
+/** What `register` takes. */
+export interface RegisterInput {
+  name: string;
+  artifact: Uint8Array;
+  metrics?: Record<string, number>;
+  params?: Record<string, string>;
+  tags?: Record<string, string>;
+  datasetVersion?: string | null;
+  /** ISO-8601 or epoch ms as text; parsed by the service. */
+  trainedAt?: string | null;
+  description?: string | null;
+  source?: string | null;
+  alias?: string | null;
+}
+
+/** A prediction's answer and the version that produced it. */
+export interface PredictResult {
+  modelVersion: string;
+  body: unknown;
+}

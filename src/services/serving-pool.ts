@@ -1,0 +1,339 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../core/clock.js';
+import { MooringError, fail } from '../core/errors.js';
+import { compileSignatureCheck } from '../core/inference/signature-check.js';
+import type { SignatureCheck } from '../core/inference/signature-check.js';
+import { DATATYPE_INFO } from '../core/inference/datatypes.js';
+import { elementCount } from '../core/inference/tensor.js';
+import type { Tensor, TensorData } from '../core/inference/tensor.js';
+import { PRODUCTION_ALIAS } from '../core/registry/names.js';
+import type { ModelVersion } from '../core/registry/types.js';
+import type { LoadOptions, LoadedModel, ModelRuntime } from '../runtime/model-runtime.js';
+import type { ArtifactStore } from '../storage/artifact-store.js';
+import type { RegistryStore } from '../storage/registry-store.js';
+import type { ProductionGate } from './registry-service.js';
+
+/**
+ * The serving pool keeps model versions loaded and decides which one answers a request.
+ *
+ * - A version is loaded once (concurrent requests for it share one load), verified (the artifact store checks the
+ *   sha256), and warmed up with one inference before it can take traffic.
+ * - `production` switches only to a warm version; the version it replaces stays loaded as the rollback target, so
+ *   a rollback is a pointer swap. A version that fails to load leaves the current one serving.
+ * - The pool polls the store's revision, so alias moves made by another replica or by the CLI offline reach it.
+ * - Versions no alias points to are unloaded after a grace period, once no request is using them.
+ */
+
+/** A loaded, warm version as the request path uses it: everything a request needs is precomputed here. */
+export interface ServedVersion {
+  readonly name: string;
+  readonly version: number;
+  /** The version as text, for the `model_version` field and the `x-model-version` header. */
+  readonly label: string;
+  readonly meta: ModelVersion;
+  readonly model: LoadedModel;
+  readonly check: SignatureCheck;
+  /** Requests currently running on it; it is never unloaded while above zero. */
+  inflight: number;
+  lastUsed: number;
+}
+
+/** How one model is being served, for health and readiness answers. */
+export interface ModelServingStatus {
+  name: string;
+  production: number | null;
+  ready: boolean;
+  loaded: number[];
+  lastError: string | null;
+}
+
+/** What the pool needs. */
+export interface ServingPoolDeps {
+  store: RegistryStore;
+  artifacts: ArtifactStore;
+  runtime: ModelRuntime;
+  clock: Clock;
+  logger: Logger;
+  loadOptions?: LoadOptions;
+  unloadGraceMs: number;
+  syncIntervalMs: number;
+}
+
+const key = (name: string, version: number): string => `${name}/${version}`;
+
+/** The serving pool; also the registry's ProductionGate. */
+export class ServingPool implements ProductionGate {
+  private readonly loaded = new Map<string, ServedVersion>();
+  private readonly loading = new Map<string, Promise<ServedVersion>>();
+  private readonly production = new Map<string, ServedVersion>();
+  /** Bumped on every production switch, so a slow sync never overwrites a newer deploy. */
+  private readonly generation = new Map<string, number>();
+  /** The version each model's production held before its last switch: kept loaded as the rollback target. */
+  private readonly previous = new Map<string, number>();
+  private aliases = new Map<string, Readonly<Record<string, number>>>();
+  private readonly errors = new Map<string, string>();
+  private lastRevision = -1;
+  private timer: NodeJS.Timeout | null = null;
+  private syncing: Promise<void> | null = null;
+
+  constructor(private readonly deps: ServingPoolDeps) {}
+
+  /** The version serving `production` for a model, if one is loaded: the hot path's one map read. */
+  productionOf(name: string): ServedVersion | undefined {
+    return this.production.get(name);
+  }
+
+  /**
+   * The version a request names: `undefined` for production, a number, `latest`, or an alias name.
+   * Loads an explicitly named version on demand. Throws MODEL_NOT_FOUND, VERSION_NOT_FOUND, ALIAS_NOT_FOUND or
+   * MODEL_NOT_READY.
+   */
+  async acquire(name: string, selector?: string): Promise<ServedVersion> {
+    if (selector === undefined || selector === PRODUCTION_ALIAS) {
+      const p = this.production.get(name);
+      if (p) return p;
+      const model = await this.deps.store.getModel(name);
+      if (!model) throw fail('MODEL_NOT_FOUND', `model ${JSON.stringify(name)} is not registered`, { model: name });
+      const target = model.aliases[PRODUCTION_ALIAS];
+      if (target === undefined) {
+        throw fail('MODEL_NOT_READY', `model ${JSON.stringify(name)} has no production alias: deploy a version first`, { model: name });
+      }
+      // Not loaded yet (a fresh CLI process, or registered elsewhere since the last sync): load it now.
+      const gen = this.generation.get(name) ?? 0;
+      const meta = await this.deps.store.getVersion(name, target);
+      if (!meta) throw fail('MODEL_NOT_READY', `model ${JSON.stringify(name)} points production at a missing version`, { model: name });
+      const served = await this.ensureLoaded(meta);
+      if ((this.generation.get(name) ?? 0) === gen) this.activate(name, meta);
+      return this.production.get(name) ?? served;
+    }
+    const version = await this.selectVersion(name, selector);
+    return this.ensureLoaded(version);
+  }
+
+  /** The version a loaded request target maps to, without I/O, when it is already loaded. */
+  lookup(name: string, version: number): ServedVersion | undefined {
+    return this.loaded.get(key(name, version));
+  }
+
+  private async selectVersion(name: string, selector: string): Promise<ModelVersion> {
+    const model = await this.deps.store.getModel(name);
+    if (!model) throw fail('MODEL_NOT_FOUND', `model ${JSON.stringify(name)} is not registered`, { model: name });
+    let version: number | undefined;
+    if (/^\d{1,15}$/.test(selector)) version = Number(selector);
+    else if (/^v\d{1,15}$/i.test(selector)) version = Number(selector.slice(1));
+    else if (selector === 'latest') version = model.latestVersion || undefined;
+    else {
+      version = model.aliases[selector];
+      if (version === undefined) {
+        throw fail('ALIAS_NOT_FOUND', `model ${JSON.stringify(name)} has no alias or version ${JSON.stringify(selector)}`, {
+          model: name,
+          alias: selector,
+        });
+      }
+    }
+    const found = version === undefined ? null : await this.deps.store.getVersion(name, version);
+    if (!found) throw fail('VERSION_NOT_FOUND', `model ${JSON.stringify(name)} has no version ${JSON.stringify(selector)}`, { model: name, version: selector });
+    return found;
+  }
+
+  /** Loads and warms a version once; concurrent callers share the same load. */
+  ensureLoaded(meta: ModelVersion): Promise<ServedVersion> {
+    const k = key(meta.name, meta.version);
+    const ready = this.loaded.get(k);
+    if (ready) return Promise.resolve(ready);
+    let pending = this.loading.get(k);
+    if (!pending) {
+      pending = this.load(meta).finally(() => this.loading.delete(k));
+      this.loading.set(k, pending);
+    }
+    return pending;
+  }
+
+  private async load(meta: ModelVersion): Promise<ServedVersion> {
+    const k = key(meta.name, meta.version);
+    const started = this.deps.clock();
+    try {
+      const bytes = await this.deps.artifacts.get(meta.artifact.sha256);
+      const model = await this.deps.runtime.load(bytes, this.deps.loadOptions);
+      try {
+        await model.infer(warmupInputs(meta));
+      } catch (e) {
+        await model.dispose().catch(() => undefined);
+        throw fail('MODEL_LOAD_FAILED', `version ${meta.version} of ${meta.name} failed its warm-up inference: ${(e as Error).message}`, {
+          model: meta.name,
+          version: meta.version,
+        });
+      }
+      const served: ServedVersion = {
+        name: meta.name,
+        version: meta.version,
+        label: String(meta.version),
+        meta,
+        model,
+        check: compileSignatureCheck(meta.signature),
+        inflight: 0,
+        lastUsed: this.deps.clock(),
+      };
+      this.loaded.set(k, served);
+      this.errors.delete(k);
+      this.deps.logger.info({ model: meta.name, version: meta.version, ms: this.deps.clock() - started }, 'model version loaded and warm');
+      return served;
+    } catch (e) {
+      const err =
+        e instanceof MooringError
+          ? e
+          : fail('MODEL_LOAD_FAILED', `version ${meta.version} of ${meta.name} could not be loaded: ${(e as Error).message}`);
+      this.errors.set(k, `${err.code}: ${err.message}`);
+      this.deps.logger.error({ model: meta.name, version: meta.version, code: err.code, err: err.message }, 'model version failed to load');
+      throw err;
+    }
+  }
+
+  /** ProductionGate: load and warm before the alias moves. */
+  async prepare(_name: string, version: ModelVersion): Promise<void> {
+    await this.ensureLoaded(version);
+  }
+
+  /** ProductionGate: switch traffic to a version `prepare` made ready. */
+  activate(name: string, version: ModelVersion): void {
+    const served = this.loaded.get(key(name, version.version));
+    if (!served) return; // prepare failed or was skipped; the next sync will retry
+    const before = this.production.get(name);
+    this.production.set(name, served);
+    this.generation.set(name, (this.generation.get(name) ?? 0) + 1);
+    if (before && before.version !== served.version) this.previous.set(name, before.version);
+    if (before?.version !== served.version) {
+      this.deps.logger.info({ model: name, from: before?.version ?? null, to: served.version }, 'production switched');
+    }
+  }
+
+  /** Reads the registry and brings production pointers up to date (at start, and whenever the revision moved). */
+  sync(): Promise<void> {
+    if (!this.syncing) this.syncing = this.doSync().finally(() => (this.syncing = null));
+    return this.syncing;
+  }
+
+  private async doSync(): Promise<void> {
+    const revision = await this.deps.store.revision();
+    if (revision === this.lastRevision) return;
+    const models = await this.deps.store.listModels();
+    const aliases = new Map<string, Readonly<Record<string, number>>>();
+    for (const m of models) aliases.set(m.name, m.aliases);
+    this.aliases = aliases;
+    let failed = false;
+    await Promise.all(
+      models.map(async (m) => {
+        const target = m.aliases[PRODUCTION_ALIAS];
+        if (target === undefined) {
+          this.production.delete(m.name);
+          return;
+        }
+        if (this.production.get(m.name)?.version === target) return;
+        const gen = this.generation.get(m.name) ?? 0;
+        try {
+          const meta = await this.deps.store.getVersion(m.name, target);
+          if (!meta) return;
+          await this.ensureLoaded(meta);
+          if ((this.generation.get(m.name) ?? 0) === gen) this.activate(m.name, meta);
+        } catch {
+          failed = true; // logged by load(); the current version keeps serving and the next sync retries
+        }
+      }),
+    );
+    for (const name of [...this.production.keys()]) if (!aliases.has(name)) this.production.delete(name);
+    if (!failed) this.lastRevision = revision;
+  }
+
+  /** Unloads versions nothing points to, idle for the grace period and with no request running. */
+  async sweep(): Promise<void> {
+    const now = this.deps.clock();
+    const pinned = this.pinnedVersions();
+    for (const [k, served] of this.loaded) {
+      if (pinned.has(k) || served.inflight > 0) continue;
+      if (now - served.lastUsed < this.deps.unloadGraceMs) continue;
+      this.loaded.delete(k);
+      await served.model.dispose().catch(() => undefined);
+      this.deps.logger.info({ model: served.name, version: served.version }, 'model version unloaded');
+    }
+  }
+
+  /** Versions to keep loaded: every aliased version, each production version and the one it replaced. */
+  private pinnedVersions(): Set<string> {
+    const pinned = new Set<string>();
+    for (const [name, table] of this.aliases) for (const v of Object.values(table)) pinned.add(key(name, v));
+    for (const [name, served] of this.production) pinned.add(key(name, served.version));
+    for (const [name, v] of this.previous) pinned.add(key(name, v));
+    return pinned;
+  }
+
+  /** Starts polling the registry and sweeping idle versions. */
+  start(): void {
+    if (this.timer || this.deps.syncIntervalMs <= 0) return;
+    this.timer = setInterval(() => {
+      this.sync()
+        .then(() => this.sweep())
+        .catch((e: unknown) => this.deps.logger.error({ err: (e as Error).message }, 'registry sync failed'));
+    }, this.deps.syncIntervalMs);
+    this.timer.unref();
+  }
+
+  /** Stops polling and unloads everything (after requests have drained). */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.syncing?.catch(() => undefined);
+    const all = [...this.loaded.values()];
+    this.loaded.clear();
+    this.production.clear();
+    await Promise.all(all.map((s) => s.model.dispose().catch(() => undefined)));
+  }
+
+  /** Per-model serving state, for `/api/health` and model readiness. */
+  status(): ModelServingStatus[] {
+    const names = new Set<string>([...this.aliases.keys(), ...this.production.keys()]);
+    return [...names].sort().map((name) => {
+      const prod = this.production.get(name);
+      const wanted = this.aliases.get(name)?.[PRODUCTION_ALIAS];
+      const loaded = [...this.loaded.values()].filter((s) => s.name === name).map((s) => s.version).sort((a, b) => a - b);
+      const lastError = wanted === undefined ? null : (this.errors.get(key(name, wanted)) ?? null);
+      return { name, production: prod?.version ?? null, ready: prod !== undefined, loaded, lastError };
+    });
+  }
+}
+
+/** One small input per signature input: variable dimensions become 1, values zero (empty strings for BYTES). */
+function warmupInputs(meta: ModelVersion): Tensor[] {
+  return meta.signature.inputs.map((spec) => {
+    const shape = spec.shape.map((d) => (d < 0 ? 1 : d));
+    const n = elementCount(shape);
+    const info = DATATYPE_INFO[spec.datatype];
+    let data: TensorData;
+    if (spec.datatype === 'BYTES') data = new Array<string>(n).fill('');
+    else if (spec.datatype === 'INT64') data = new BigInt64Array(n);
+    else if (spec.datatype === 'UINT64') data = new BigUint64Array(n);
+    else data = newTypedArray(info.ort, n);
+    return { name: spec.name, datatype: spec.datatype, shape, data };
+  });
+}
+
+function newTypedArray(ort: string, n: number): TensorData {
+  switch (ort) {
+    case 'float32':
+      return new Float32Array(n);
+    case 'float64':
+      return new Float64Array(n);
+    case 'int8':
+      return new Int8Array(n);
+    case 'int16':
+      return new Int16Array(n);
+    case 'int32':
+      return new Int32Array(n);
+    case 'uint16':
+    case 'float16':
+      return new Uint16Array(n);
+    case 'uint32':
+      return new Uint32Array(n);
+    default:
+      return new Uint8Array(n); // uint8, bool
+  }
+}
