@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
@@ -102,10 +103,16 @@ function announce(url: string, ctx: MooringContext): void {
   for (const s of served) {
     lines.push(`  model ${s.name} version ${s.production} is answering. Try:`);
     lines.push(`    curl -s ${url}/v2/models/${s.name}`);
-    lines.push(`    npx mooring predict ${s.name} --data '${exampleFor(ctx, s.name)}'`);
+    lines.push(`    ${cliCommand()} predict ${s.name} --data '${exampleFor(ctx, s.name)}'`);
   }
   lines.push(`  API reference: ${url}/api/openapi.json`);
   process.stderr.write(lines.join('\n') + '\n');
+}
+
+/** How to call the CLI from the current folder: the repo's own bin inside a checkout, `npx mooring` elsewhere. */
+function cliCommand(): string {
+  const bin = fileURLToPath(new URL('../../bin/mooring.js', import.meta.url));
+  return existsSync(bin) && bin === `${process.cwd()}/bin/mooring.js` ? './bin/mooring.js' : 'npx mooring';
 }
 
 function exampleFor(ctx: MooringContext, name: string): string {

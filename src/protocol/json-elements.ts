@@ -216,7 +216,8 @@ export function elementError(v: unknown, site: DecodeSite, index: number): Moori
   const info = DATATYPE_INFO[dt];
   const bad = (message: string): MooringError => fail('VALUE_OUT_OF_RANGE', `${prefix} ${message}`, details);
   if (Array.isArray(v)) {
-    return fail('SHAPE_MISMATCH', `${prefix} is an array: data is nested deeper than shape [${site.shape.join(', ')}] allows, or unevenly`, details);
+    const shape = site.records ? `row shape [${site.shape.slice(1).join(', ')}]` : `shape [${site.shape.join(', ')}]`;
+    return fail('SHAPE_MISMATCH', `${prefix} is an array: data is nested deeper than ${shape} allows, or unevenly`, details);
   }
   if (dt === 'BOOL') return bad(`(${preview(v)}) is not a BOOL: use true or false`);
   if (dt === 'BYTES') {

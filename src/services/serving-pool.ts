@@ -198,12 +198,20 @@ export class ServingPool implements ProductionGate {
   activate(name: string, version: ModelVersion): void {
     const served = this.loaded.get(key(name, version.version));
     if (!served) return; // prepare failed or was skipped; the next sync will retry
+    this.setProduction(name, served);
+  }
+
+  /** Switches (or, with undefined, stops) a model's production, remembering the version it replaces. */
+  private setProduction(name: string, served: ServedVersion | undefined): void {
     const before = this.production.get(name);
-    this.production.set(name, served);
+    if (served) this.production.set(name, served);
+    else this.production.delete(name);
     this.generation.set(name, (this.generation.get(name) ?? 0) + 1);
-    if (before && before.version !== served.version) this.previous.set(name, before.version);
-    if (before?.version !== served.version) {
-      this.deps.logger.info({ model: name, from: before?.version ?? null, to: served.version }, 'production switched');
+    if (before && before.version !== served?.version) {
+      this.previous.set(name, before.version);
+      this.deps.logger.info({ model: name, from: before.version, to: served?.version ?? null }, 'production switched');
+    } else if (!before && served) {
+      this.deps.logger.info({ model: name, from: null, to: served.version }, 'production switched');
     }
   }
 
@@ -225,7 +233,7 @@ export class ServingPool implements ProductionGate {
       models.map(async (m) => {
         const target = m.aliases[PRODUCTION_ALIAS];
         if (target === undefined) {
-          this.production.delete(m.name);
+          if (this.production.has(m.name)) this.setProduction(m.name, undefined);
           return;
         }
         if (this.production.get(m.name)?.version === target) return;
@@ -240,7 +248,7 @@ export class ServingPool implements ProductionGate {
         }
       }),
     );
-    for (const name of [...this.production.keys()]) if (!aliases.has(name)) this.production.delete(name);
+    for (const name of [...this.production.keys()]) if (!aliases.has(name)) this.setProduction(name, undefined);
     if (!failed) this.lastRevision = revision;
   }
 
@@ -293,9 +301,10 @@ export class ServingPool implements ProductionGate {
     const names = new Set<string>([...this.aliases.keys(), ...this.production.keys()]);
     return [...names].sort().map((name) => {
       const prod = this.production.get(name);
-      const wanted = this.aliases.get(name)?.[PRODUCTION_ALIAS];
       const loaded = [...this.loaded.values()].filter((s) => s.name === name).map((s) => s.version).sort((a, b) => a - b);
-      const lastError = wanted === undefined ? null : (this.errors.get(key(name, wanted)) ?? null);
+      const prefix = `${name}/`;
+      let lastError: string | null = null;
+      for (const [k, message] of this.errors) if (k.startsWith(prefix)) lastError = `version ${k.slice(prefix.length)}: ${message}`;
       return { name, production: prod?.version ?? null, ready: prod !== undefined, loaded, lastError };
     });
   }

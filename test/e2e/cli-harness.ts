@@ -26,8 +26,9 @@ let chosen: string[] | undefined;
 
 /** The node arguments that start the CLI (before the CLI's own arguments). */
 export function cliEntry(): string[] {
-  if (chosen) return chosen;
   const dist = join(ROOT, 'dist', 'cli', 'main.js');
+  // Re-checked on every run: a rebuild elsewhere in the tree may remove dist/ while the tests run.
+  if (chosen && (chosen.length > 1 || existsSync(dist))) return chosen;
   const forced = process.env.MOORING_TEST_CLI;
   const useDist = forced === 'dist' || (forced !== 'tsx' && existsSync(dist) && statSync(dist).mtimeMs >= newestSource(join(ROOT, 'src')));
   chosen = useDist ? [join(ROOT, 'bin', 'mooring.js')] : ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts')];

@@ -100,10 +100,9 @@ describe('mooring CLI in local mode', () => {
     assert.match(human, /signature/);
     assert.match(human, /input\s+x\s+FP32\s+\[\?, 4\]/);
 
-    for (const [ref, version] of [['iris@staging', 2], ['iris/1', 1], ['iris@v1', 1], ['iris@latest', 2], ['iris@production', 1]] as const) {
-      const v = stdoutJson<ModelVersionDto>(ok(await mooring('models', 'show', ref, '--json')));
-      assert.equal(v.version, version, ref);
-    }
+    const refs = [['iris@staging', 2], ['iris/1', 1], ['iris@v1', 1], ['iris@latest', 2], ['iris@production', 1]] as const;
+    const shown = await Promise.all(refs.map(([ref]) => mooring('models', 'show', ref, '--json')));
+    refs.forEach(([ref, version], i) => assert.equal(stdoutJson<ModelVersionDto>(ok(shown[i]!)).version, version, ref));
     assert.match(ok(await mooring('models', 'show', 'iris/2')).stdout, /^version:\s+2$/m);
   });
 
@@ -178,11 +177,17 @@ describe('mooring CLI in local mode', () => {
   });
 
   it('exits 3 for what does not exist', async () => {
-    failed(await mooring('models', 'show', 'nope'), 3, 'MODEL_NOT_FOUND');
-    failed(await mooring('models', 'show', 'iris/99'), 3, 'VERSION_NOT_FOUND');
-    failed(await mooring('deploy', 'nope', '1'), 3, 'MODEL_NOT_FOUND');
-    failed(await mooring('history', 'nope'), 3, 'MODEL_NOT_FOUND');
-    const json = await mooring('models', 'show', 'nope', '--json');
+    const [model, version, deploy, history, json] = await Promise.all([
+      mooring('models', 'show', 'nope'),
+      mooring('models', 'show', 'iris/99'),
+      mooring('deploy', 'nope', '1'),
+      mooring('history', 'nope'),
+      mooring('models', 'show', 'nope', '--json'),
+    ]);
+    failed(model, 3, 'MODEL_NOT_FOUND');
+    failed(version, 3, 'VERSION_NOT_FOUND');
+    failed(deploy, 3, 'MODEL_NOT_FOUND');
+    failed(history, 3, 'MODEL_NOT_FOUND');
     assert.equal(json.code, 3, show(json));
     assert.equal(json.stdout, '');
     const error = JSON.parse(json.stderr) as { error: string; code: string };

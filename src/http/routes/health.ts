@@ -15,7 +15,7 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: MooringContext, 
   });
   app.get('/api/health', () => {
     const models = ctx.pool.status();
-    const degraded = models.filter((m) => !m.ready || m.lastError !== null);
+    const degraded = models.filter((m) => !m.ready);
     return {
       status: state.draining ? 'draining' : !state.ready ? 'starting' : degraded.length > 0 ? 'degraded' : 'ok',
       ready: state.ready && !state.draining,
@@ -24,7 +24,8 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: MooringContext, 
         ready: m.ready,
         production_version: m.production,
         loaded_versions: m.loaded,
-        problem: m.lastError ?? (m.ready ? null : 'no production version loaded'),
+        problem: m.ready ? null : (m.lastError ?? 'no production version loaded'),
+        last_error: m.lastError,
       })),
     };
   });

@@ -36,7 +36,8 @@ const PAIRWISE_LIMIT = 8;
 const DATATYPE_LIST = DATATYPES.join(', ');
 
 /**
- * Decodes and checks a parsed v2 inference request body.
+ * Decodes and checks a parsed v2 inference request body. Per-input `parameters` are checked (object, no binary
+ * extension) but not kept: nothing downstream reads them today.
  * @throws MooringError INVALID_REQUEST (shape of the body), INVALID_DATATYPE, SHAPE_MISMATCH, DUPLICATE_INPUT,
  *   NOT_IMPLEMENTED (binary tensor data extension), and the element codes of `jsonToTensorData`.
  */

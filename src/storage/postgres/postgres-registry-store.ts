@@ -20,6 +20,7 @@ function parseInt8(text: string): number {
   return n;
 }
 
+// @types/pg declares getTypeParser as an overload set; one function with the optional format argument satisfies every overload.
 const types: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
     oid === INT8_OID && format !== 'binary' ? parseInt8 : pg.types.getTypeParser(oid, format ?? 'text')) as pg.CustomTypesConfig['getTypeParser'],
@@ -39,6 +40,9 @@ export async function openPostgresRegistryStore(
     throw fail('CONFIG_INVALID', `invalid PostgreSQL schema name ${JSON.stringify(schema)}: use [a-z_][a-z0-9_]*`, { schema });
   }
   const pool = new pg.Pool({ connectionString: url, types });
+  // An idle connection that dies (server restart, network) is dropped from the pool and the next query opens a new
+  // one; without a listener the pool's 'error' event would crash the process instead.
+  pool.on('error', () => undefined);
   const db = new Kysely<RegistryDatabase>({
     dialect: new PostgresDialect({
       pool,

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
+import { fail } from '../../core/errors.js';
 import type {
   Actor,
   AliasEvent,
@@ -21,7 +22,7 @@ import {
   versionOrFail,
   writeAudit,
 } from './registry-writes.js';
-import { parseTags, patchTags, toAudit, toJson, toModel, toVersion, versionRow } from './row-mapping.js';
+import { parseTags, patchTags, toAliasEvent, toAudit, toJson, toModel, toVersion, versionRow } from './row-mapping.js';
 import type { RegistryDatabase } from './schema.js';
 import type { SqlCapabilities } from './sql-capabilities.js';
 

@@ -1,0 +1,322 @@
+/**
+ * The load benchmark: starts each scenario's server as a child process (one at a time, so servers never compete for
+ * the cores), checks its answers, warms it up, loads it with autocannon from this process, and records requests/s,
+ * exact p50/p99 latency, errors and resident memory. Rounds alternate the scenario order; the table shows medians.
+ * Writes the results section of bench/README.md (between the `results` markers) and leaves the prose alone.
+ *
+ * `npm run bench` (builds first). Options, as `--name value`, `--name=value` or environment variables:
+ *   --duration  BENCH_DURATION     seconds of measured load per scenario and round (default 10)
+ *   --warmup    BENCH_WARMUP       seconds of warm-up load before measuring (default 3)
+ *   --connections BENCH_CONNECTIONS concurrent connections (default 16)
+ *   --rounds    BENCH_ROUNDS       rounds (default 2)
+ *   --only      BENCH_ONLY         comma-separated scenario names (default: all)
+ *   --no-readme BENCH_NO_README=1  print the table but leave bench/README.md untouched
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { ROOT, loadHttp, machineInfo, median, pollPeakRss, probe, rssMB, sleep, startChild, stopChild } from './lib.js';
+import type { Child, Machine } from './lib.js';
+import { BASELINE, LIMIT, SCENARIOS, TARGET_RATIO, TARGET_SCENARIO } from './scenarios.js';
+import type { HttpScenario, InProcessScenario, Scenario } from './scenarios.js';
+
+interface Options {
+  durationS: number;
+  warmupS: number;
+  connections: number;
+  rounds: number;
+  only: string[] | null;
+  writeReadme: boolean;
+}
+
+/** One scenario measured once. */
+interface Sample {
+  scenario: string;
+  round: number;
+  /** Position in the round's order (1-based). */
+  position: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  rssRest: number;
+  rssPeak: number;
+  total: number;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  mismatches: number;
+  /** Load average (1 min) just before and just after the measured load: other work on the machine shows here. */
+  loadBefore: number;
+  loadAfter: number;
+}
+
+/** Medians over rounds, per scenario. */
+interface Summary {
+  scenario: Scenario;
+  rps: number;
+  p50: number;
+  p99: number;
+  rssRest: number;
+  rssPeak: number;
+  failures: number;
+}
+
+const README = join(ROOT, 'bench', 'README.md');
+const START = '<!-- results:start -->';
+const END = '<!-- results:end -->';
+
+function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): Options {
+  const args = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (!a.startsWith('--')) continue;
+    const eq = a.indexOf('=');
+    if (eq > 0) args.set(a.slice(2, eq), a.slice(eq + 1));
+    else if (a === '--no-readme') args.set('no-readme', '1');
+    else args.set(a.slice(2), argv[++i] ?? '');
+  }
+  const num = (name: string, envName: string, fallback: number): number => {
+    const raw = args.get(name) ?? env[envName];
+    if (raw === undefined || raw === '') return fallback;
+    const v = Number(raw);
+    if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} / ${envName} must be a positive number, got ${raw}`);
+    return v;
+  };
+  const only = args.get('only') ?? env.BENCH_ONLY;
+  return {
+    durationS: num('duration', 'BENCH_DURATION', 10),
+    warmupS: num('warmup', 'BENCH_WARMUP', 3),
+    connections: Math.round(num('connections', 'BENCH_CONNECTIONS', 16)),
+    rounds: Math.round(num('rounds', 'BENCH_ROUNDS', 2)),
+    only: only ? only.split(',').map((s) => s.trim()).filter(Boolean) : null,
+    writeReadme: !(args.has('no-readme') || env.BENCH_NO_README === '1'),
+  };
+}
+
+const log = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
+
+let current: Child | null = null;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    current?.proc.kill('SIGKILL');
+    process.exit(130);
+  });
+}
+
+/** The first answer of each HTTP scenario, to check that Mooring and the baseline say the same thing. */
+const answers = new Map<string, string>();
+const problems: string[] = [];
+
+async function runHttp(s: HttpScenario, o: Options, round: number, position: number): Promise<Sample> {
+  const child = startChild(s.server, ['0']);
+  current = child;
+  try {
+    const port = Number(await child.waitFor('READY'));
+    const url = `http://127.0.0.1:${port}${s.path}`;
+    const bodies = s.bodies();
+    const connections = s.connections ?? o.connections;
+    for (const body of bodies) {
+      const r = await probe(url, body);
+      if (r.status < 200 || r.status >= 300) {
+        throw new Error(`${s.name}: probe answered ${r.status}: ${JSON.stringify(r.json).slice(0, 300)}`);
+      }
+      if (!answers.has(s.name)) answers.set(s.name, JSON.stringify(r.json));
+    }
+    await loadHttp({ url, bodies, connections, durationS: o.warmupS });
+    await sleep(500);
+    const rssRest = rssMB(child.pid);
+    const loadBefore = loadavg()[0]!;
+    const poll = pollPeakRss(child.pid);
+    const r = await loadHttp({ url, bodies, connections, durationS: o.durationS });
+    const rssPeak = poll.stop();
+    return { scenario: s.name, round, position, ...r, rssRest, rssPeak, loadBefore, loadAfter: loadavg()[0]! };
+  } finally {
+    await stopChild(child);
+    current = null;
+  }
+}
+
+async function runInProcess(s: InProcessScenario, o: Options, round: number, position: number): Promise<Sample> {
+  const concurrency = s.concurrency ?? o.connections;
+  const child = startChild(s.script, [String(o.durationS), String(o.warmupS), String(concurrency)]);
+  current = child;
+  try {
+    await child.waitFor('READY');
+    await child.waitFor('WARM', (o.warmupS + 30) * 1000);
+    const rssRest = rssMB(child.pid);
+    const loadBefore = loadavg()[0]!;
+    const poll = pollPeakRss(child.pid);
+    const result = JSON.parse(await child.waitFor('RESULT', (o.durationS + 30) * 1000)) as { runs: number; runsPerSecond: number };
+    const rssPeak = poll.stop();
+    return {
+      scenario: s.name,
+      round,
+      position,
+      rps: result.runsPerSecond,
+      p50: Number.NaN,
+      p99: Number.NaN,
+      rssRest,
+      rssPeak,
+      total: result.runs,
+      errors: 0,
+      timeouts: 0,
+      non2xx: 0,
+      mismatches: 0,
+      loadBefore,
+      loadAfter: loadavg()[0]!,
+    };
+  } finally {
+    await stopChild(child);
+    current = null;
+  }
+}
+
+function failures(s: Sample): number {
+  return s.errors + s.timeouts + s.non2xx + s.mismatches;
+}
+
+function summarize(scenarios: readonly Scenario[], samples: readonly Sample[]): Summary[] {
+  return scenarios.map((scenario) => {
+    const mine = samples.filter((x) => x.scenario === scenario.name);
+    return {
+      scenario,
+      rps: median(mine.map((x) => x.rps)),
+      p50: median(mine.map((x) => x.p50)),
+      p99: median(mine.map((x) => x.p99)),
+      rssRest: median(mine.map((x) => x.rssRest)),
+      rssPeak: Math.max(...mine.map((x) => x.rssPeak)),
+      failures: mine.reduce((a, x) => a + failures(x), 0),
+    };
+  });
+}
+
+const fmt = {
+  int: (v: number): string => (Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : '–'),
+  ms: (v: number): string => (Number.isFinite(v) ? v.toFixed(2) : '–'),
+  mb: (v: number): string => (Number.isFinite(v) ? v.toFixed(0) : '?'),
+  ratio: (v: number): string => (Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : '–'),
+};
+
+function resultsTable(summaries: readonly Summary[]): string {
+  const base = summaries.find((s) => s.scenario.name === BASELINE)?.rps ?? Number.NaN;
+  const limit = summaries.find((s) => s.scenario.name === LIMIT)?.rps ?? Number.NaN;
+  const rows = summaries.map((s) => {
+    const unit = s.scenario.kind === 'inprocess' ? ' runs/s' : '';
+    return `| ${s.scenario.label} | ${fmt.int(s.rps)}${unit} | ${fmt.ms(s.p50)} | ${fmt.ms(s.p99)} | ${fmt.mb(s.rssRest)} / ${fmt.mb(s.rssPeak)} | ${fmt.ratio(s.rps / base)} | ${fmt.ratio(s.rps / limit)} |`;
+  });
+  return [
+    '| target | req/s | p50 ms | p99 ms | RSS rest/peak MB | ratio to bare server | ratio to in-process limit |',
+    '|---|--:|--:|--:|--:|--:|--:|',
+    ...rows,
+  ].join('\n');
+}
+
+function verdict(summaries: readonly Summary[]): { text: string; met: boolean | null } {
+  const base = summaries.find((s) => s.scenario.name === BASELINE);
+  const target = summaries.find((s) => s.scenario.name === TARGET_SCENARIO);
+  if (!base || !target) return { text: `The target was not evaluated (run both \`${BASELINE}\` and \`${TARGET_SCENARIO}\`).`, met: null };
+  const ratio = target.rps / base.rps;
+  const met = ratio >= TARGET_RATIO;
+  const pct = (ratio * 100).toFixed(1);
+  return {
+    met,
+    text: met
+      ? `**Target met:** Mooring answered ${pct}% of the bare server's requests/s (target: at least ${TARGET_RATIO * 100}%).`
+      : `**Target missed:** Mooring answered ${pct}% of the bare server's requests/s (${fmt.int(target.rps)} vs ${fmt.int(base.rps)}); the target is at least ${TARGET_RATIO * 100}%.`,
+  };
+}
+
+function perRoundTable(samples: readonly Sample[], scenarios: readonly Scenario[]): string {
+  const label = (name: string): string => scenarios.find((s) => s.name === name)?.label ?? name;
+  return [
+    '| round | order | target | req/s | p50 ms | p99 ms | RSS rest/peak MB | errors+timeouts+non-2xx | load avg before → after |',
+    '|--:|--:|---|--:|--:|--:|--:|--:|---|',
+    ...samples.map(
+      (s) =>
+        `| ${s.round} | ${s.position} | ${label(s.scenario)} | ${fmt.int(s.rps)} | ${fmt.ms(s.p50)} | ${fmt.ms(s.p99)} | ${fmt.mb(s.rssRest)} / ${fmt.mb(s.rssPeak)} | ${failures(s)} | ${s.loadBefore.toFixed(2)} → ${s.loadAfter.toFixed(2)} |`,
+    ),
+  ].join('\n');
+}
+
+function resultsSection(m: Machine, o: Options, scenarios: readonly Scenario[], samples: readonly Sample[], summaries: readonly Summary[]): string {
+  const v = verdict(summaries);
+  const lines = [
+    `## Results`,
+    '',
+    `Generated by \`npm run bench\` on ${m.date.slice(0, 10)} (${m.date}). Do not edit this section by hand: the next run replaces it.`,
+    '',
+    `- Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GB memory, ${m.os}`,
+    `- Software: Node ${m.node}, onnxruntime-node ${m.onnxruntime}, autocannon ${m.autocannon}`,
+    `- Settings: ${o.rounds} round(s), ${o.durationS} s measured after ${o.warmupS} s warm-up per scenario, ${o.connections} connections, ` +
+      `pipelining 1, 8 rotating one-row v2 bodies; figures are medians over rounds (peak RSS: the highest)`,
+    `- Load average before the run (1/5/15 min): ${m.loadBefore}; the per-round table shows it around each load, since other work on the machine moves the numbers`,
+    '',
+    resultsTable(summaries),
+    '',
+    v.text,
+  ];
+  const failed = summaries.filter((s) => s.failures > 0);
+  if (failed.length > 0) {
+    lines.push('', `**WARNING: failed requests** (errors, timeouts, non-2xx or mismatches): ${failed.map((s) => `${s.scenario.label}: ${s.failures}`).join('; ')}. These figures are not valid.`);
+  }
+  for (const p of problems) lines.push('', `**WARNING:** ${p}`);
+  lines.push('', '<details><summary>Every measurement</summary>', '', perRoundTable(samples, scenarios), '', '</details>');
+  return lines.join('\n');
+}
+
+const SKELETON = `# Benchmarks\n\nRun \`npm run bench\`.\n\n${START}\n${END}\n`;
+
+function writeReadme(section: string): void {
+  const text = existsSync(README) ? readFileSync(README, 'utf8') : SKELETON;
+  const a = text.indexOf(START);
+  const b = text.indexOf(END);
+  const next =
+    a >= 0 && b > a
+      ? `${text.slice(0, a + START.length)}\n${section}\n${text.slice(b)}`
+      : `${text.trimEnd()}\n\n${START}\n${section}\n${END}\n`;
+  writeFileSync(README, next);
+}
+
+async function main(): Promise<void> {
+  const o = parseOptions(process.argv.slice(2), process.env);
+  const scenarios = o.only ? SCENARIOS.filter((s) => o.only!.includes(s.name)) : [...SCENARIOS];
+  if (scenarios.length === 0) throw new Error(`no scenario matches --only ${o.only?.join(',')}; known: ${SCENARIOS.map((s) => s.name).join(', ')}`);
+  const machine = machineInfo();
+  log(`${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, onnxruntime-node ${machine.onnxruntime}; load avg ${machine.loadBefore}`);
+  log(`${o.rounds} round(s) x ${scenarios.length} scenario(s): ${o.warmupS} s warm-up + ${o.durationS} s load, ${o.connections} connections`);
+  const samples: Sample[] = [];
+  for (let round = 1; round <= o.rounds; round++) {
+    const order = round % 2 === 1 ? scenarios : [...scenarios].reverse();
+    for (let i = 0; i < order.length; i++) {
+      const s = order[i]!;
+      log(`round ${round}: ${s.name} ...`);
+      const sample = s.kind === 'http' ? await runHttp(s, o, round, i + 1) : await runInProcess(s, o, round, i + 1);
+      samples.push(sample);
+      log(
+        `round ${round}: ${s.name}: ${fmt.int(sample.rps)}/s, p50 ${fmt.ms(sample.p50)} ms, p99 ${fmt.ms(sample.p99)} ms, ` +
+          `RSS ${fmt.mb(sample.rssRest)}/${fmt.mb(sample.rssPeak)} MB, failures ${failures(sample)}`,
+      );
+      if (failures(sample) > 0) {
+        log(`!!!!! ${s.name} round ${round}: ${sample.errors} errors, ${sample.timeouts} timeouts, ${sample.non2xx} non-2xx, ${sample.mismatches} mismatches: THESE FIGURES ARE NOT VALID !!!!!`);
+      }
+    }
+  }
+  for (const s of scenarios) {
+    if (s.kind !== 'http' || !s.sameAnswerAs || !answers.has(s.sameAnswerAs)) continue;
+    if (answers.get(s.name) !== answers.get(s.sameAnswerAs)) {
+      problems.push(`${s.name} and ${s.sameAnswerAs} answered the same request differently: ${answers.get(s.name)} vs ${answers.get(s.sameAnswerAs)}`);
+    }
+  }
+  for (const p of problems) log(`!!!!! ${p}`);
+  const summaries = summarize(scenarios, samples);
+  const table = resultsTable(summaries);
+  const v = verdict(summaries);
+  process.stdout.write(`\n${table}\n\n${v.text}\n`);
+  if (o.writeReadme) {
+    writeReadme(resultsSection(machine, o, scenarios, samples, summaries));
+    log(`wrote the results section of ${README}`);
+  }
+  if (summaries.some((s) => s.failures > 0) || problems.length > 0) process.exitCode = 1;
+}
+
+await main();
