@@ -27,7 +27,11 @@ export interface Child {
 
 /** Starts `node [nodeArgs] --import tsx bench/<script> [args]` from the repository root. */
 export function startChild(script: string, args: readonly string[] = [], nodeArgs: readonly string[] = []): Child {
-  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', `bench/${script}`, ...args], {
+  const command = [process.execPath, ...nodeArgs, '--import', 'tsx', `bench/${script}`, ...args];
+  // BENCH_PIN_CHILD=<cpu list>: run the child under `taskset -c` (execs node, so the pid stays the server's).
+  const pin = process.env.BENCH_PIN_CHILD;
+  if (pin) command.unshift('taskset', '-c', pin);
+  const proc = spawn(command[0]!, command.slice(1), {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -110,6 +114,62 @@ export function pollPeakRss(pid: number, intervalMs = 100): { stop(): number } {
       return v > peak ? v : peak;
     },
   };
+}
+
+/** CPU time of the machine, one process and this process at one moment (seconds), to split a load's CPU. */
+export interface CpuSnapshot {
+  readonly at: number;
+  readonly machineBusy: number;
+  readonly machineTotal: number;
+  readonly child: number;
+  readonly self: number;
+}
+
+/** USER_HZ: /proc reports CPU time in these ticks; 100 on every mainstream Linux build. */
+const TICKS_PER_SECOND = 100;
+
+/** Reads /proc/stat, /proc/<pid>/stat and this process's usage; NaN fields where /proc is missing. */
+export function cpuSnapshot(pid: number): CpuSnapshot {
+  let machineBusy = Number.NaN;
+  let machineTotal = Number.NaN;
+  let child = Number.NaN;
+  try {
+    const cpu = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+    // user nice system idle iowait irq softirq steal
+    const idle = cpu[3]! + cpu[4]!;
+    machineTotal = cpu.reduce((a, b) => a + b, 0) / TICKS_PER_SECOND;
+    machineBusy = machineTotal - idle / TICKS_PER_SECOND;
+  } catch {
+    // not Linux
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // fields after the parenthesised command name; utime and stime are fields 14 and 15 (1-based)
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    child = (Number(rest[11]) + Number(rest[12])) / TICKS_PER_SECOND;
+  } catch {
+    // exited or not Linux
+  }
+  const u = process.cpuUsage();
+  return { at: performance.now() / 1000, machineBusy, machineTotal, child, self: (u.user + u.system) / 1e6 };
+}
+
+/** How a load's CPU was spent between two snapshots. */
+export interface CpuSplit {
+  /** CPU seconds the measured process used. */
+  childSeconds: number;
+  /**
+   * Share of the machine's CPU (0..1 of all cores) used by everything except the measured process and this
+   * orchestrator: other people's work competing for the cores. Near 0 on a quiet machine.
+   */
+  othersShare: number;
+}
+
+export function cpuSplit(a: CpuSnapshot, b: CpuSnapshot): CpuSplit {
+  const childSeconds = b.child - a.child;
+  const total = b.machineTotal - a.machineTotal;
+  const others = b.machineBusy - a.machineBusy - childSeconds - (b.self - a.self);
+  return { childSeconds, othersShare: total > 0 ? Math.max(0, others / total) : Number.NaN };
 }
 
 /** What one autocannon load measured. */

@@ -138,6 +138,9 @@ describe('mooring CLI in local mode', () => {
     assert.equal(tensors.id, 'req-1');
     assert.equal(tensors.model_version, '2');
     assert.deepEqual(tensors.outputs.map((o) => [o.name, o.data]), [['y', [Y2]]]);
+
+    const stdin = ok(await runCli(['--home', home, 'predict', 'iris', '--data', '@-'], { input: JSON.stringify([X]) }));
+    assert.deepEqual(stdoutJson<{ predictions: number[][] }>(stdin).predictions, [[Y1]]);
   });
 
   it('deploys, rolls back, and records the moves in history and the audit log', async () => {
@@ -196,28 +199,33 @@ describe('mooring CLI in local mode', () => {
   });
 
   it('exits 2 for invalid input', async () => {
-    failed(await mooring('models', 'alias', 'iris', 'latest', '1'), 2, 'INVALID_ALIAS');
-    failed(await mooring('deploy', 'iris', 'abc'), 2, 'INVALID_VERSION');
-    failed(await mooring('models', 'show', 'bad name!'), 2, 'INVALID_NAME');
-    failed(await mooring('history', 'iris', '--at', 'yesterday'), 2, 'INVALID_TIME');
-    failed(await mooring('predict', 'iris', '--data', '{not json'), 2, 'INVALID_JSON');
-    failed(await mooring('predict', 'iris', '--data', JSON.stringify({ instances: [[1, 2]] })), 2, '[A-Z_]+');
+    const garbage = writeBytes(dir, 'garbage.onnx', garbageBytes());
+    const config = join(dir, 'bad.yaml');
+    writeFileSync(config, 'server:\n  port: not-a-port\n');
+    const cases: Array<[string[], string]> = [
+      [['models', 'alias', 'iris', 'latest', '1'], 'INVALID_ALIAS'],
+      [['deploy', 'iris', 'abc'], 'INVALID_VERSION'],
+      [['models', 'show', 'bad name!'], 'INVALID_NAME'],
+      [['history', 'iris', '--at', 'yesterday'], 'INVALID_TIME'],
+      [['predict', 'iris', '--data', '{not json'], 'INVALID_JSON'],
+      [['predict', 'iris', '--data', JSON.stringify({ instances: [[1, 2]] })], 'SHAPE_MISMATCH'],
+      [['models', 'register', 'junk', '--artifact', garbage], 'INVALID_MODEL'],
+      [['--config', config, 'models', 'list'], 'CONFIG_INVALID'],
+    ];
+    const results = await Promise.all(cases.map(([args]) => mooring(...args)));
+    cases.forEach(([, code], i) => failed(results[i]!, 2, code));
+  });
 
-    const metric = await mooring('models', 'register', 'iris', '--artifact', v1File, '--metric', 'auc=abc');
+  it('exits 2 naming a bad --metric or a missing artifact file', async () => {
+    const [metric, missing] = await Promise.all([
+      mooring('models', 'register', 'iris', '--artifact', v1File, '--metric', 'auc=abc'),
+      mooring('models', 'register', 'iris', '--artifact', join(dir, 'missing.onnx')),
+    ]);
     failed(metric, 2, 'INVALID_REQUEST');
     assert.match(metric.stderr, /--metric/);
     assert.match(metric.stderr, /auc=abc/);
-
-    const missing = await mooring('models', 'register', 'iris', '--artifact', join(dir, 'missing.onnx'));
     failed(missing, 2, 'INVALID_REQUEST');
-    assert.match(missing.stderr, /missing\.onnx/);
-
-    const garbage = writeBytes(dir, 'garbage.onnx', garbageBytes());
-    failed(await mooring('models', 'register', 'junk', '--artifact', garbage), 2, 'INVALID_MODEL');
-
-    const config = join(dir, 'bad.yaml');
-    writeFileSync(config, 'server:\n  port: not-a-port\n');
-    failed(await runCli(['--home', home, '--config', config, 'models', 'list']), 2, 'CONFIG_INVALID');
+    assert.match(missing.stderr, /--artifact .*missing\.onnx: cannot read the file \(no such file\)/);
   });
 
   it('exits 4 when there is nothing to roll back', async () => {
@@ -226,23 +234,34 @@ describe('mooring CLI in local mode', () => {
   });
 
   it('exits 2 for usage errors, 0 for --help and --version', async () => {
-    failed(await mooring('models', 'list', '--bogus'), 2, 'INVALID_REQUEST');
-    failed(await mooring('deploy', 'iris'), 2, 'INVALID_REQUEST');
-    failed(await mooring('frobnicate'), 2, 'INVALID_REQUEST');
-    failed(await mooring('models', 'alias', 'iris', 'candidate'), 2, 'INVALID_REQUEST');
-    failed(await mooring('audit', '--limit', 'zero'), 2, 'INVALID_REQUEST');
-    const json = await mooring('models', 'list', '--bogus', '--json');
-    assert.equal(json.code, 2);
+    const usage = [
+      ['models', 'list', '--bogus'],
+      ['deploy', 'iris'],
+      ['frobnicate'],
+      ['models', 'alias', 'iris', 'candidate'],
+      ['models', 'alias', 'iris', 'candidate', '1', '--delete'],
+      ['audit', '--limit', 'zero'],
+      ['predict', 'iris'],
+    ];
+    const [results, json, bare, help, registerHelp, version] = await Promise.all([
+      Promise.all(usage.map((args) => mooring(...args))),
+      mooring('models', 'list', '--bogus', '--json'),
+      runCli([]),
+      mooring('--help'),
+      mooring('models', 'register', '--help'),
+      runCli(['--version']),
+    ]);
+    results.forEach((r) => failed(r, 2, 'INVALID_REQUEST'));
+    assert.equal(json.code, 2, show(json));
+    assert.deepEqual(Object.keys(JSON.parse(json.stderr) as object).sort(), ['code', 'error']);
     assert.equal((JSON.parse(json.stderr) as { code: string }).code, 'INVALID_REQUEST');
-    const bare = await runCli([]);
     assert.equal(bare.code, 2, show(bare));
     assert.match(bare.stderr, /Usage: mooring/);
 
-    const help = ok(await mooring('--help'));
-    assert.match(help.stdout, /Usage: mooring/);
+    assert.match(ok(help).stdout, /Usage: mooring/);
     assert.match(help.stdout, /Exit codes/);
-    assert.match(ok(await mooring('models', 'register', '--help')).stdout, /--artifact/);
-    assert.match(ok(await runCli(['--version'])).stdout, /^\d+\.\d+\.\d+/);
+    assert.match(ok(registerHelp).stdout, /--artifact/);
+    assert.match(ok(version).stdout, /^\d+\.\d+\.\d+/);
   });
 
   it('says how it connected with --verbose, on stderr only', async () => {

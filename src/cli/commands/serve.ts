@@ -2,7 +2,6 @@ import { Command } from 'commander';
 import { loadConfig } from '../../config/config.js';
 import { integerOption } from '../arguments.js';
 import { resolveHome, type GlobalOptions } from '../connect.js';
-import { note } from '../output.js';
 
 /**
  * `mooring serve`: runs the server on the home until SIGTERM or SIGINT, then exits 0 after a graceful shutdown.
@@ -25,8 +24,8 @@ export function serveCommand(): Command {
       const config = loadConfig({ home: resolveHome(globals.home), configFile: globals.config, overrides });
       // Loaded on demand so that every other command starts without the HTTP stack.
       const { startServer } = await import('../../http/server.js');
+      // The server announces where it listens and records itself in <home>/server.json for other commands.
       const running = await startServer(config);
-      if (globals.verbose) note(`mooring: serving on ${running.url} (home ${config.home})`);
       await running.done;
     });
 }

@@ -55,8 +55,8 @@ export function sendError(reply: FastifyReply, err: MooringError): FastifyReply 
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const m = toMooringError(err);
-    if (m.category === 'internal') request.log.error({ err: m.cause ?? m, code: m.code }, 'request failed');
-    else request.log.debug({ code: m.code, msg: m.message }, 'request refused');
+    if (m.category === 'internal') request.log.error({ req_id: request.id, err: m.cause ?? m, code: m.code }, 'request failed');
+    else request.log.debug({ req_id: request.id, code: m.code, msg: m.message }, 'request refused');
     return sendError(reply, m);
   });
   app.setNotFoundHandler((request, reply) =>

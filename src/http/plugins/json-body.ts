@@ -8,7 +8,9 @@ import { fail } from '../../core/errors.js';
  * requests pay one `indexOf`.
  */
 export function registerJsonParser(app: FastifyInstance): void {
-  app.removeContentTypeParser('application/json');
+  // Only JSON reaches the data plane: Fastify's text/plain parser would hand a string to the codecs, which could
+  // only say "not an object" instead of naming the Content-Type.
+  app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     const text = body as string;
     if (text.length === 0) return done(fail('INVALID_JSON', 'request body is empty; send a JSON object'), undefined);

@@ -17,6 +17,7 @@ export function registerAdminRoutes(
   artifacts: ArtifactStore,
   artifactLimitBytes: number,
 ): void {
+  // Paths are relative to the `/api` prefix this plugin is registered under (see app.ts).
   const admin = (req: FastifyRequest): AdminApi => {
     const h = req.headers['x-mooring-actor'];
     const who = typeof h === 'string' && h.length > 0 && h.length <= 200 ? h : 'api';
@@ -24,9 +25,9 @@ export function registerAdminRoutes(
   };
   type Name = { Params: { name: string } };
 
-  app.get('/api/models', { schema: S.listModels }, async (req) => ({ models: await admin(req).listModels() }));
-  app.get<Name>('/api/models/:name', { schema: S.getModel }, (req) => admin(req).getModel(req.params.name));
-  app.get<{ Params: { name: string; selector: string } }>('/api/models/:name/versions/:selector', { schema: S.getVersion }, (req) => {
+  app.get('/models', { schema: S.listModels }, async (req) => ({ models: await admin(req).listModels() }));
+  app.get<Name>('/models/:name', { schema: S.getModel }, (req) => admin(req).getModel(req.params.name));
+  app.get<{ Params: { name: string; selector: string } }>('/models/:name/versions/:selector', { schema: S.getVersion }, (req) => {
     const { name, selector } = req.params;
     const ref = /^\d+$/.test(selector) ? `${name}/${selector}` : `${name}@${selector}`;
     return admin(req).getVersion(ref);
@@ -35,7 +36,7 @@ export function registerAdminRoutes(
   app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: artifactLimitBytes }, (_req, body, done) =>
     done(null, body),
   );
-  app.post('/api/artifacts', { schema: S.uploadArtifact, bodyLimit: artifactLimitBytes }, async (req, reply) => {
+  app.post('/artifacts', { schema: S.uploadArtifact, bodyLimit: artifactLimitBytes }, async (req, reply) => {
     if (!Buffer.isBuffer(req.body) || req.body.length === 0) {
       throw fail('INVALID_REQUEST', 'send the artifact bytes as the body with Content-Type: application/octet-stream');
     }
@@ -43,7 +44,7 @@ export function registerAdminRoutes(
     return reply.code(201).send({ sha256: ref.sha256, size_bytes: ref.sizeBytes, format: ref.format });
   });
 
-  app.post<Name & { Body: S.CreateVersionBody }>('/api/models/:name/versions', { schema: S.createVersion }, async (req, reply) => {
+  app.post<Name & { Body: S.CreateVersionBody }>('/models/:name/versions', { schema: S.createVersion }, async (req, reply) => {
     const b = req.body;
     const bytes = await artifacts.get(b.artifact_sha256);
     const created = await admin(req).register({
@@ -63,26 +64,26 @@ export function registerAdminRoutes(
 
   type AliasRoute = { Params: { name: string; alias: string } };
   app.put<AliasRoute & { Body: { version: number | string; reason?: string } }>(
-    '/api/models/:name/aliases/:alias',
+    '/models/:name/aliases/:alias',
     { schema: S.setAlias },
     (req) => admin(req).setAlias(req.params.name, req.params.alias, parseVersion(req.body.version), req.body.reason),
   );
-  app.delete<AliasRoute & { Querystring: { reason?: string } }>('/api/models/:name/aliases/:alias', { schema: S.deleteAlias }, (req) =>
+  app.delete<AliasRoute & { Querystring: { reason?: string } }>('/models/:name/aliases/:alias', { schema: S.deleteAlias }, (req) =>
     admin(req).deleteAlias(req.params.name, req.params.alias, req.query.reason),
   );
-  app.get<AliasRoute & { Querystring: { time: string } }>('/api/models/:name/aliases/:alias/at', { schema: S.aliasAt }, (req) =>
+  app.get<AliasRoute & { Querystring: { time: string } }>('/models/:name/aliases/:alias/at', { schema: S.aliasAt }, (req) =>
     admin(req).aliasAt(req.params.name, req.params.alias, parseTime(req.query.time)),
   );
-  app.post<Name & { Body: { version: number | string; reason?: string } }>('/api/models/:name/deploy', { schema: S.deploy }, (req) =>
+  app.post<Name & { Body: { version: number | string; reason?: string } }>('/models/:name/deploy', { schema: S.deploy }, (req) =>
     admin(req).deploy(req.params.name, parseVersion(req.body.version), req.body.reason),
   );
-  app.post<Name & { Body: { reason?: string } | undefined }>('/api/models/:name/rollback', { schema: S.rollback }, (req) =>
+  app.post<Name & { Body: { reason?: string } | undefined }>('/models/:name/rollback', { schema: S.rollback }, (req) =>
     admin(req).rollback(req.params.name, req.body?.reason),
   );
-  app.get<Name & { Querystring: { alias?: string } }>('/api/models/:name/history', { schema: S.history }, async (req) => ({
+  app.get<Name & { Querystring: { alias?: string } }>('/models/:name/history', { schema: S.history }, async (req) => ({
     events: await admin(req).history(req.params.name, req.query.alias),
   }));
-  app.get<{ Querystring: { target?: string; limit?: number } }>('/api/audit', { schema: S.audit }, async (req) => ({
+  app.get<{ Querystring: { target?: string; limit?: number } }>('/audit', { schema: S.audit }, async (req) => ({
     records: await admin(req).audit({ target: req.query.target, limit: req.query.limit }),
   }));
 }
