@@ -1,7 +1,7 @@
 import { fail } from '../core/errors.js';
 import { PRODUCTION_ALIAS, assertAlias, assertModelName, assertTagKey, parseModelRef } from '../core/registry/names.js';
 import type { ModelRef } from '../core/registry/names.js';
-import type { Actor, AliasEvent, ModelVersion, RegisteredModel } from '../core/registry/types.js';
+import type { Actor, AliasEvent, ModelVersion, NewModelVersion, RegisteredModel } from '../core/registry/types.js';
 import type { ModelRuntime } from '../runtime/model-runtime.js';
 import type { ArtifactStore } from '../storage/artifact-store.js';
 import type { RegistryStore } from '../storage/registry-store.js';
@@ -12,19 +12,14 @@ import type { RegistryStore } from '../storage/registry-store.js';
  * only after the serving side has the target loaded and warm (TF Serving's availability-preserving rule).
  */
 
-/** What `register` takes; the artifact as bytes (the API) or as a local file path (the CLI in local mode). */
-export interface RegisterVersionInput {
-  readonly name: string;
+/**
+ * What `register` takes: the new version's metadata (as the store records it) with the artifact as bytes instead of
+ * a stored ref (the service stores it and reads the signature), and optionally an alias to point at it.
+ */
+export type RegisterVersionInput = Omit<NewModelVersion, 'artifact' | 'signature'> & {
   readonly artifact: Uint8Array;
-  readonly metrics?: Readonly<Record<string, number>>;
-  readonly params?: Readonly<Record<string, string>>;
-  readonly tags?: Readonly<Record<string, string>>;
-  readonly datasetVersion?: string | null;
-  readonly trainedAt?: number | null;
-  readonly description?: string | null;
-  readonly source?: string | null;
   readonly alias?: string | null;
-}
+};
 
 /**
  * Called before `production` moves to a version, and after it moved. A server passes its serving pool, which loads

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 /**
  * Runs the real `mooring` executable as a child process for the CLI end-to-end tests, and starts `mooring serve`.
  *
@@ -120,6 +121,25 @@ export async function pollFor<T>(what: string, check: () => T | undefined, attem
 }
 
 /** A `mooring serve` child process. */
+/** Asserts a successful run. */
+export function ok(result: CliResult): CliResult {
+  assert.equal(result.code, 0, show(result));
+  return result;
+}
+
+/** Asserts a failed run: exit code, the one-line error with its code on stderr, and nothing on stdout. */
+export function failed(result: CliResult, exitCode: number, code: string): void {
+  assert.equal(result.code, exitCode, show(result));
+  assert.match(result.stderr, new RegExp(`^mooring: error \\[${code}\\]: \\S`, 'm'), show(result));
+  assert.equal(result.stdout, '', show(result));
+}
+
+/** The linear fixtures' answer y = x·w + b for x = [1, 2, 3, 4], to tell version 1 from version 2. */
+export const LINEAR_X = [1, 2, 3, 4];
+export function linearAnswer(m: { weights: readonly number[]; bias: number }): number {
+  return LINEAR_X.reduce((sum, x, i) => sum + x * m.weights[i]!, m.bias);
+}
+
 export interface ServeProcess {
   child: ChildProcess;
   url: string;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { AliasEventDto, AuditRecordDto, ModelDetailDto, ModelDto, ModelVersionDto } from '../../src/protocol/admin/dto.js';
 import { garbageBytes, linearModel, linearModelV2 } from '../fixtures/models.js';
-import { removeDir, runCli, show, stdoutJson, tempDir, writeBytes, type CliResult } from './cli-harness.js';
+import { removeDir, runCli, show, stdoutJson, tempDir, writeBytes, type CliResult, failed, LINEAR_X, linearAnswer, ok } from './cli-harness.js';
 
 let dir: string;
 let home: string;
@@ -21,22 +21,8 @@ function mooring(...args: string[]): Promise<CliResult> {
   return runCli(['--home', home, ...args]);
 }
 
-/** Asserts a successful run. */
-function ok(result: CliResult): CliResult {
-  assert.equal(result.code, 0, show(result));
-  return result;
-}
-
-/** Asserts a failed run: exit code, the one-line error with its code on stderr, and nothing on stdout. */
-function failed(result: CliResult, exitCode: number, code: string): void {
-  assert.equal(result.code, exitCode, show(result));
-  assert.match(result.stderr, new RegExp(`^mooring: error \\[${code}\\]: \\S`, 'm'), show(result));
-  assert.equal(result.stdout, '', show(result));
-}
-
-// y = x·w + b for x = [1, 2, 3, 4]: version 1 (linearModel) and version 2 (linearModelV2).
-const X = [1, 2, 3, 4];
-const expected = (m: { weights: readonly number[]; bias: number }): number => X.reduce((s, x, i) => s + x * m.weights[i]!, m.bias);
+const X = LINEAR_X;
+const expected = linearAnswer;
 const Y1 = expected(linearModel());
 const Y2 = expected(linearModelV2());
 
