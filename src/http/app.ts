@@ -4,7 +4,7 @@ import swagger from '@fastify/swagger';
 import { randomUUID } from 'node:crypto';
 import type { MooringContext } from '../compose.js';
 import { registerAdminAuth } from './plugins/admin-auth.js';
-import { registerErrorHandling, sendError } from './plugins/errors.js';
+import { commonHeaders, registerErrorHandling, sendError } from './plugins/errors.js';
 import { fail } from '../core/errors.js';
 import { registerJsonParser } from './plugins/json-body.js';
 import { registerAdminRoutes } from './routes/admin.js';
@@ -64,12 +64,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // removeAdditional off: an unknown key (a misspelled "alais") must be refused, not silently dropped.
     ajv: { customOptions: { allowUnionTypes: true, removeAdditional: false } },
   });
-  app.addHook('onSend', (request, reply, payload, done) => {
-    reply.header('x-request-id', request.id);
-    // While draining, tell keep-alive clients not to reuse the connection, so none is reset under a request.
-    if (deps.state.draining) reply.header('connection', 'close');
-    done(null, payload);
-  });
   registerErrorHandling(app);
   registerJsonParser(app);
   await app.register(swagger, {
@@ -90,11 +84,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return { schema: secured ? { ...doc, security: [{ admin: [] }] } : doc, url };
     },
   });
-  app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
-  registerHealthRoutes(app, ctx, deps.state);
-  registerV2MetadataRoutes(app, ctx, deps.version);
-  registerInferRoutes(app, ctx.dataplane, ctx.config.limits);
-  await app.register(
+  app.get('/api/openapi.json', { schema: { hide: true } }, (request, reply) => {
+    commonHeaders(request, reply, deps.state);
+    return app.swagger();
+  });
+  // The inference routes set their own headers (see v2-infer.ts); every other route gets them from this hook.
+  // Keeping the hook off the hot path saves Fastify's hook runner on each prediction.
+  registerInferRoutes(app, ctx.dataplane, ctx.config.limits, deps.state);
+  await app.register(async (rest) => {
+    rest.addHook('onSend', (request, reply, payload, done) => {
+      commonHeaders(request, reply, deps.state);
+      done(null, payload);
+    });
+    registerHealthRoutes(rest, ctx, deps.state);
+    registerV2MetadataRoutes(rest, ctx, deps.version);
+    await rest.register(
     async (admin) => {
       registerAdminAuth(admin, deps.adminToken);
       admin.setNotFoundHandler((request, reply) =>
@@ -103,6 +107,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       registerAdminRoutes(admin, ctx.adminAs, ctx.artifacts, ctx.config.server.artifactLimitBytes);
     },
     { prefix: '/api' },
-  );
+    );
+  });
   return app;
 }

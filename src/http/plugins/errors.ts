@@ -42,8 +42,23 @@ export function toMooringError(err: unknown): MooringError {
   return new MooringError('INTERNAL', 'internal error', undefined, { cause: err });
 }
 
+/** Whether the server is draining; while it is, answers ask keep-alive clients not to reuse the connection. */
+export interface DrainState {
+  readonly draining: boolean;
+}
+
+/**
+ * Headers every answer carries: `x-request-id`, and `Connection: close` while draining (so no keep-alive client is
+ * reset under a request at shutdown). Set by the inference routes directly and by a hook everywhere else.
+ */
+export function commonHeaders(request: FastifyRequest, reply: FastifyReply, state: DrainState): void {
+  reply.header('x-request-id', request.id);
+  if (state.draining) reply.header('connection', 'close');
+}
+
 /** Sends a MooringError as an HTTP answer. */
 export function sendError(reply: FastifyReply, err: MooringError): FastifyReply {
+  reply.header('x-request-id', reply.request.id);
   const status = STATUS_BY_CATEGORY[err.category];
   const body: Record<string, unknown> = { error: err.message, code: err.code };
   if (err.details) body.details = err.details;

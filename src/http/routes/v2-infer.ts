@@ -6,13 +6,19 @@ import type { DecodeLimits } from '../../protocol/json-tensor.js';
 import type { Dataplane } from '../../services/dataplane.js';
 import type { ServedVersion } from '../../services/serving-pool.js';
 import { fail } from '../../core/errors.js';
+import type { DrainState } from '../plugins/errors.js';
 
 /**
  * The inference routes: Open Inference Protocol v2 `infer` (with and without a version) and the records endpoint
  * for web apps (`POST /v1/models/{name}:predict`). Each is decode -> dataplane -> encode; every answer names the
  * version that produced it in `model_version` and the `x-model-version` header.
  */
-export function registerInferRoutes(app: FastifyInstance, dataplane: Dataplane, limits: DecodeLimits): void {
+export function registerInferRoutes(app: FastifyInstance, dataplane: Dataplane, limits: DecodeLimits, state: DrainState): void {
+  const send = (reply: FastifyReply, target: ServedVersion, body: unknown): FastifyReply => {
+    reply.header('x-model-version', target.label).header('x-request-id', reply.request.id);
+    if (state.draining) reply.header('connection', 'close');
+    return reply.send(body);
+  };
   const v2 = async (name: string, version: string | undefined, body: unknown, reply: FastifyReply) => {
     const request = decodeInferRequest(body, limits);
     const t = dataplane.target(name, version);
@@ -50,6 +56,3 @@ function verb(segment: string): string {
   return segment.slice(0, i);
 }
 
-function send(reply: FastifyReply, target: ServedVersion, body: unknown): FastifyReply {
-  return reply.header('x-model-version', target.label).send(body);
-}
