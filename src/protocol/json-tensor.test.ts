@@ -1,26 +1,12 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { MooringError } from '../core/errors.js';
-import type { ErrorCode } from '../core/errors.js';
 import { DATATYPE_INFO, FP32_MAX } from '../core/inference/datatypes.js';
 import { DATATYPES } from '../core/inference/tensor.js';
 import type { Datatype, Tensor, TensorData } from '../core/inference/tensor.js';
 import { DEFAULT_DECODE_LIMITS, jsonToTensorData, tensorRowsToJson, tensorToJson } from './json-tensor.js';
 import type { DecodeLimits } from './json-tensor.js';
-
-function throwsCode(fn: () => unknown, code: ErrorCode, text?: RegExp): MooringError {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  assert.ok(caught instanceof MooringError, `expected MooringError ${code}, got ${String(caught)}`);
-  assert.equal(caught.code, code, caught.message);
-  if (text) assert.match(caught.message, text);
-  return caught;
-}
+import { throwsCode } from '../../test/helpers/assert-code.js';
 
 const decode = (values: unknown, datatype: Datatype, shape: number[], limits: DecodeLimits = DEFAULT_DECODE_LIMITS): TensorData =>
   jsonToTensorData(values, datatype, shape, 'input "x"', limits, 'x');

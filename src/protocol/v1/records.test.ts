@@ -1,22 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MooringError } from '../../core/errors.js';
-import type { ErrorCode } from '../../core/errors.js';
 import type { Signature, Tensor } from '../../core/inference/tensor.js';
 import { decodeRecordsRequest, encodeRecordsResponse } from './records.js';
-
-function throwsCode(fn: () => unknown, code: ErrorCode, text?: RegExp): MooringError {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  assert.ok(caught instanceof MooringError, `expected MooringError ${code}, got ${String(caught)}`);
-  assert.equal(caught.code, code, caught.message);
-  if (text) assert.match(caught.message, text);
-  return caught;
-}
+import { throwsCode } from '../../../test/helpers/assert-code.js';
 
 const wire = (value: unknown): unknown => JSON.parse(typeof value === 'string' ? value : JSON.stringify(value));
 const sig = (...inputs: Signature['inputs']): Signature => ({ inputs, outputs: [] });

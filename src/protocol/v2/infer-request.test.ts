@@ -2,22 +2,9 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { MooringError } from '../../core/errors.js';
-import type { ErrorCode } from '../../core/errors.js';
 import { DATATYPES } from '../../core/inference/tensor.js';
 import { decodeInferRequest } from './infer-request.js';
-
-function throwsCode(fn: () => unknown, code: ErrorCode, text?: RegExp): MooringError {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  assert.ok(caught instanceof MooringError, `expected MooringError ${code}, got ${String(caught)}`);
-  assert.equal(caught.code, code, caught.message);
-  if (text) assert.match(caught.message, text);
-  return caught;
-}
+import { throwsCode } from '../../../test/helpers/assert-code.js';
 
 /** Bodies are parsed from JSON text, as on the wire (so `__proto__` keys become own properties). */
 const wire = (value: unknown): unknown => JSON.parse(typeof value === 'string' ? value : JSON.stringify(value));
