@@ -10,7 +10,7 @@ import { assertDigest, integrityError, isDigest, sha256Hex } from '../artifact-d
 
 /**
  * An ArtifactStore in a folder: `<root>/sha256/<first 2 hex>/<digest>`, one file per distinct content.
- * Writes go to a temporary file in the store, are fsynced, then renamed into place (and the folder fsynced), so a
+ * Writes go to a temporary file in `<root>/tmp`, are fsynced, then renamed into place (and the folder fsynced), so a
  * crash never leaves a partial file under a digest. Reads resolve the real path and refuse anything that escapes
  * the root, then re-hash the bytes before returning them (MLflow's path-traversal CVEs are the lesson: a name that
  * reaches the file system must be both well-formed and contained).
@@ -37,45 +37,28 @@ export class FsArtifactStore implements ArtifactStore {
   async put(bytes: Uint8Array, format: 'onnx'): Promise<ArtifactRef> {
     const sha256 = sha256Hex(bytes);
     if (!(await this.#intact(sha256))) {
-      const dir = this.#dir(sha256);
-      await mkdir(dir, { recursive: true });
-      await this.#atomicWrite(dir, sha256, async (fh) => {
+      const tmp = await this.#writeTemp(async (fh) => {
         await fh.writeFile(bytes);
       });
+      await this.#install(tmp, sha256);
     }
     return { sha256, sizeBytes: bytes.byteLength, format };
   }
 
   async putFile(path: string, format: 'onnx'): Promise<ArtifactRef> {
-    // The digest is unknown until the copy ends, so the temporary file lives in <root>/tmp (same file system,
-    // so the final rename is still atomic).
-    const tmp = join(this.#root, 'tmp', `${randomBytes(8).toString('hex')}.part`);
     const hash = createHash('sha256');
     let size = 0;
-    const fh = await open(tmp, 'wx');
-    try {
+    const tmp = await this.#writeTemp(async (fh) => {
       for await (const chunk of createReadStream(path)) {
         const buf = chunk as Buffer; // no encoding was set, so the stream yields Buffers
         hash.update(buf);
         size += buf.byteLength;
         await fh.write(buf);
       }
-      await fh.sync();
-    } catch (error) {
-      await fh.close();
-      await unlink(tmp).catch(() => undefined);
-      throw error;
-    }
-    await fh.close();
+    });
     const sha256 = hash.digest('hex');
-    if (await this.#intact(sha256)) {
-      await unlink(tmp);
-    } else {
-      const dir = this.#dir(sha256);
-      await mkdir(dir, { recursive: true });
-      await rename(tmp, this.#file(sha256));
-      await syncDir(dir);
-    }
+    if (await this.#intact(sha256)) await unlink(tmp);
+    else await this.#install(tmp, sha256);
     return { sha256, sizeBytes: size, format };
   }
 
@@ -131,8 +114,12 @@ export class FsArtifactStore implements ArtifactStore {
     }
   }
 
-  async #atomicWrite(dir: string, sha256: string, write: (fh: FileHandle) => Promise<void>): Promise<void> {
-    const tmp = join(dir, `.${sha256}.${randomBytes(6).toString('hex')}.tmp`);
+  /**
+   * Writes a new temporary file in `<root>/tmp` (the same file system as the final place, so the rename that
+   * installs it is atomic) and fsyncs it; on failure the partial file is removed. Returns its path.
+   */
+  async #writeTemp(write: (fh: FileHandle) => Promise<void>): Promise<string> {
+    const tmp = join(this.#root, 'tmp', `${randomBytes(8).toString('hex')}.part`);
     const fh = await open(tmp, 'wx');
     try {
       await write(fh);
@@ -143,6 +130,13 @@ export class FsArtifactStore implements ArtifactStore {
       throw error;
     }
     await fh.close();
+    return tmp;
+  }
+
+  /** Moves a synced temporary file under its digest and fsyncs the folder, so the name survives a crash. */
+  async #install(tmp: string, sha256: string): Promise<void> {
+    const dir = this.#dir(sha256);
+    await mkdir(dir, { recursive: true });
     await rename(tmp, this.#file(sha256));
     await syncDir(dir);
   }
