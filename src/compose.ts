@@ -67,6 +67,7 @@ export async function openContext(config: Config, options: OpenContextOptions = 
     loadOptions: { intraOpThreads: config.runtime.intraOpThreads },
     unloadGraceMs: config.runtime.unloadGraceMs,
     syncIntervalMs: config.registry.syncIntervalMs,
+    resolve: (ref) => registry.resolve(ref),
   });
   registry.setProductionGate(pool);
   registry.onChange(() => {

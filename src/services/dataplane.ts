@@ -53,6 +53,5 @@ export class Dataplane {
 }
 
 function isVersionNumber(s: string): boolean {
-  const c = s.charCodeAt(0);
-  return s.length > 0 && s.length <= 15 && c >= 48 && c <= 57 && /^\d+$/.test(s);
+  return /^\d{1,15}$/.test(s);
 }

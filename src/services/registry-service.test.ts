@@ -53,6 +53,7 @@ describe('RegistryService with a serving pool', () => {
       logger: pino({ level: 'silent' }),
       unloadGraceMs: 0,
       syncIntervalMs: 0,
+      resolve: (ref) => registry.resolve(ref),
     });
     registry.setProductionGate(pool);
     dataplane = new Dataplane(pool, () => Date.now());

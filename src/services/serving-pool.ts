@@ -6,7 +6,8 @@ import type { SignatureCheck } from '../core/inference/signature-check.js';
 import { DATATYPE_INFO } from '../core/inference/datatypes.js';
 import { elementCount } from '../core/inference/tensor.js';
 import type { Tensor, TensorData } from '../core/inference/tensor.js';
-import { PRODUCTION_ALIAS } from '../core/registry/names.js';
+import { PRODUCTION_ALIAS, parseSelector } from '../core/registry/names.js';
+import type { ModelRef } from '../core/registry/names.js';
 import type { ModelVersion } from '../core/registry/types.js';
 import type { LoadOptions, LoadedModel, ModelRuntime } from '../runtime/model-runtime.js';
 import type { ArtifactStore } from '../storage/artifact-store.js';
@@ -57,6 +58,8 @@ export interface ServingPoolDeps {
   loadOptions?: LoadOptions;
   unloadGraceMs: number;
   syncIntervalMs: number;
+  /** Resolves a version reference (the registry service's `resolve`), with its not-found errors. */
+  resolve: (ref: ModelRef) => Promise<ModelVersion>;
 }
 
 const key = (name: string, version: number): string => `${name}/${version}`;
@@ -106,34 +109,12 @@ export class ServingPool implements ProductionGate {
       if ((this.generation.get(name) ?? 0) === gen) this.activate(name, meta);
       return this.production.get(name) ?? served;
     }
-    const version = await this.selectVersion(name, selector);
-    return this.ensureLoaded(version);
+    return this.ensureLoaded(await this.deps.resolve(parseSelector(name, selector)));
   }
 
   /** The version a loaded request target maps to, without I/O, when it is already loaded. */
   lookup(name: string, version: number): ServedVersion | undefined {
     return this.loaded.get(key(name, version));
-  }
-
-  private async selectVersion(name: string, selector: string): Promise<ModelVersion> {
-    const model = await this.deps.store.getModel(name);
-    if (!model) throw fail('MODEL_NOT_FOUND', `model ${JSON.stringify(name)} is not registered`, { model: name });
-    let version: number | undefined;
-    if (/^\d{1,15}$/.test(selector)) version = Number(selector);
-    else if (/^v\d{1,15}$/i.test(selector)) version = Number(selector.slice(1));
-    else if (selector === 'latest') version = model.latestVersion || undefined;
-    else {
-      version = model.aliases[selector];
-      if (version === undefined) {
-        throw fail('ALIAS_NOT_FOUND', `model ${JSON.stringify(name)} has no alias or version ${JSON.stringify(selector)}`, {
-          model: name,
-          alias: selector,
-        });
-      }
-    }
-    const found = version === undefined ? null : await this.deps.store.getVersion(name, version);
-    if (!found) throw fail('VERSION_NOT_FOUND', `model ${JSON.stringify(name)} has no version ${JSON.stringify(selector)}`, { model: name, version: selector });
-    return found;
   }
 
   /** Loads and warms a version once; concurrent callers share the same load. */

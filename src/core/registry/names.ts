@@ -71,13 +71,8 @@ export function parseModelRef(ref: string): ModelRef {
   const slash = ref.indexOf('/');
   if (at >= 0) {
     const name = ref.slice(0, at);
-    const alias = ref.slice(at + 1);
     assertModelName(name);
-    if (alias.toLowerCase() === 'latest') return { name, selector: { kind: 'latest' } };
-    const v = /^v(\d+)$/i.exec(alias);
-    if (v) return { name, selector: { kind: 'version', version: parseVersion(v[1]!) } };
-    if (!/^[\w-]{1,255}$/.test(alias)) assertAlias(alias);
-    return { name, selector: { kind: 'alias', alias } };
+    return { name, selector: selectorAfterAt(ref.slice(at + 1)) };
   }
   if (slash >= 0) {
     const name = ref.slice(0, slash);
@@ -86,4 +81,30 @@ export function parseModelRef(ref: string): ModelRef {
   }
   assertModelName(ref);
   return { name: ref, selector: { kind: 'alias', alias: PRODUCTION_ALIAS } };
+}
+
+/**
+ * A model and the version segment of a URL (`/versions/{v}`): digits select that version; otherwise the segment
+ * reads as after `@` (`latest`, `v<N>`, or an alias name).
+ */
+export function parseSelector(name: string, segment: string): ModelRef {
+  assertModelName(name);
+  if (/^\d{1,15}$/.test(segment)) return { name, selector: { kind: 'version', version: parseVersion(segment) } };
+  return { name, selector: selectorAfterAt(segment) };
+}
+
+/** Writes a reference back in the form `parseModelRef` reads (`name/3`, `name@latest`, `name@canary`). */
+export function formatModelRef(ref: ModelRef): string {
+  const s = ref.selector;
+  if (s.kind === 'version') return `${ref.name}/${s.version}`;
+  return `${ref.name}@${s.kind === 'latest' ? 'latest' : s.alias}`;
+}
+
+/** What follows `@`: `latest`, `v<N>`, or an alias name (any `^[\w-]+$` text, which may be set later). */
+function selectorAfterAt(alias: string): VersionSelector {
+  if (alias.toLowerCase() === 'latest') return { kind: 'latest' };
+  const v = /^v(\d+)$/i.exec(alias);
+  if (v) return { kind: 'version', version: parseVersion(v[1]!) };
+  if (!/^[\w-]{1,255}$/.test(alias)) assertAlias(alias);
+  return { kind: 'alias', alias };
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { parseVersion } from '../../core/registry/names.js';
+import { formatModelRef, parseSelector, parseVersion } from '../../core/registry/names.js';
 import { parseTime } from '../../core/time.js';
 import type { AdminApi } from '../../protocol/admin/admin-api.js';
 import type { ArtifactStore } from '../../storage/artifact-store.js';
@@ -28,9 +28,7 @@ export function registerAdminRoutes(
   app.get('/models', { schema: S.listModels }, async (req) => ({ models: await admin(req).listModels() }));
   app.get<Name>('/models/:name', { schema: S.getModel }, (req) => admin(req).getModel(req.params.name));
   app.get<{ Params: { name: string; selector: string } }>('/models/:name/versions/:selector', { schema: S.getVersion }, (req) => {
-    const { name, selector } = req.params;
-    const ref = /^\d+$/.test(selector) ? `${name}/${selector}` : `${name}@${selector}`;
-    return admin(req).getVersion(ref);
+    return admin(req).getVersion(formatModelRef(parseSelector(req.params.name, req.params.selector)));
   });
 
   app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: artifactLimitBytes }, (_req, body, done) =>

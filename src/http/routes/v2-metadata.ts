@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { MooringContext } from '../../compose.js';
 import { MooringError, fail } from '../../core/errors.js';
+import { parseSelector } from '../../core/registry/names.js';
 import type { ModelVersion } from '../../core/registry/types.js';
 import { encodeModelMetadata, encodeModelReady, encodeServerMetadata } from '../../protocol/v2/metadata.js';
 
@@ -67,8 +68,7 @@ async function resolve(ctx: MooringContext, name: string, selector?: string): Pr
       throw e;
     }
   }
-  const ref = /^\d+$/.test(selector) ? `${name}/${selector}` : `${name}@${selector}`;
-  return ctx.registry.resolve(ref);
+  return ctx.registry.resolve(parseSelector(name, selector));
 }
 
 function properties(v: ModelVersion): Record<string, string> {
