@@ -2,7 +2,9 @@
  * The Mooring target of the benchmark: the real server from the COMPILED code in `dist/` (what `npm start` runs),
  * on a fresh temporary home with the demo model registered and deployed, listening on a free loopback port.
  *
- * Usage: `node --import tsx bench/mooring-server.ts [port]` (port also from `PORT`; default 0 = any free port).
+ * Usage: `node --import tsx bench/mooring-server.ts [port] [no-profile]` (port also from `PORT`; default 0 = any free
+ * port). `no-profile` registers the demo model without named features or a training profile before the server
+ * starts, so only the signature check guards its input (the "without validation" side of the validation cost).
  * Prints `READY <port>` on stdout once the demo model is loaded and readiness is true. SIGTERM/SIGINT shut it
  * down gracefully (so `--cpu-prof` can write its profile) and remove the temporary home.
  *
@@ -16,6 +18,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 // Type-only views of the compiled modules: the types come from src/, the code from dist/.
 type ServerModule = typeof import('../src/http/server.js');
 type ConfigModule = typeof import('../src/config/config.js');
+type ComposeModule = typeof import('../src/compose.js');
+type DemoModule = typeof import('../src/demo/demo-model.js');
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const serverJs = join(root, 'dist', 'http', 'server.js');
@@ -35,6 +39,15 @@ const config = loadConfig({
   env: {},
   overrides: { demo: true, server: { host: '127.0.0.1', port }, log: { level: 'warn' } },
 });
+if (process.argv[3] === 'no-profile') {
+  const { openContext } = (await import(pathToFileURL(join(root, 'dist', 'compose.js')).href)) as ComposeModule;
+  const { buildDemoModel } = (await import(pathToFileURL(join(root, 'dist', 'demo', 'demo-model.js')).href)) as DemoModule;
+  const ctx = await openContext(config, { processMetrics: false });
+  const demo = buildDemoModel();
+  // A registry with a model is left alone by the server's demo set-up: this plain version is what it serves.
+  await ctx.registry.register({ name: demo.name, artifact: demo.bytes, alias: 'production' }, { actor: 'bench' });
+  await ctx.close();
+}
 const server = await startServer(config, { handleSignals: false, announce: false });
 
 let stopping = false;

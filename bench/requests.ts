@@ -24,6 +24,14 @@ export function oneRowBodies(variants = 8): string[] {
   return demoRows(variants).map((row) => v2InferBody([row]));
 }
 
+/** `variants` different one-row records bodies: by feature name (`named`) or as a packed row (`rows`). */
+export function oneRowRecordBodies(variants: number, form: 'named' | 'rows'): string[] {
+  return demoDataset(variants, BENCH_ROWS_SEED).map((row) => {
+    const instance = form === 'rows' ? demoFeatureVector(row) : Object.fromEntries(DEMO_FEATURE_NAMES.map((n) => [n, row[n]]));
+    return JSON.stringify({ instances: [instance] });
+  });
+}
+
 /** `variants` different `rows`-row v2 bodies (for batch scenarios). */
 export function batchBodies(rows: number, variants = 4): string[] {
   const all = demoRows(rows * variants);

@@ -127,7 +127,7 @@ interface LiveServer {
 
 /** Starts the scenario's server, checks every body answers 2xx, warms it up and reads its resting RSS. */
 async function startHttp(s: HttpScenario, o: Options): Promise<LiveServer> {
-  const child = startChild(s.server, ['0']);
+  const child = startChild(s.server, ['0', ...(s.serverArgs ?? [])]);
   running.add(child);
   try {
     const port = Number(await child.waitFor('READY'));
@@ -256,13 +256,7 @@ function resultsTable(summaries: readonly Summary[]): string {
 
 /** Mooring's share of the baseline within each round: the two loads ran back to back, so drift hits both alike. */
 function pairedRatios(samples: readonly Sample[]): number[] {
-  const out: number[] = [];
-  for (const round of new Set(samples.map((s) => s.round))) {
-    const base = samples.find((s) => s.round === round && s.scenario === BASELINE);
-    const target = samples.find((s) => s.round === round && s.scenario === TARGET_SCENARIO);
-    if (base && target) out.push(target.rps / base.rps);
-  }
-  return out;
+  return pairedRatiosOf(samples, TARGET_SCENARIO, BASELINE);
 }
 
 function verdict(summaries: readonly Summary[], samples: readonly Sample[]): { text: string; met: boolean | null } {
@@ -282,6 +276,47 @@ function verdict(summaries: readonly Summary[], samples: readonly Sample[]): { t
       ? `**Target met:** Mooring answered ${pct}% of the bare server's requests/s (target: at least ${TARGET_RATIO * 100}%).`
       : `**Target missed:** Mooring answered ${pct}% of the bare server's requests/s (${fmt.int(target.rps)} vs ${fmt.int(base.rps)}); the target is at least ${TARGET_RATIO * 100}%.`) + cpu,
   };
+}
+
+/** What each feature costs: the scenario with it against the same server without it, round by round. */
+function costSection(summaries: readonly Summary[], samples: readonly Sample[]): string[] {
+  const rows: string[] = [];
+  for (const s of summaries) {
+    if (s.scenario.kind !== 'http' || !s.scenario.costOf) continue;
+    const cost = s.scenario.costOf;
+    const without = summaries.find((o) => o.scenario.name === cost.without);
+    if (!without) continue;
+    const paired = pairedRatiosOf(samples, s.scenario.name, cost.without);
+    const ratio = median(paired);
+    const verdictText = cost.target === undefined ? '' : ratio >= cost.target ? 'met' : `**missed** (target ${fmt.ratio(cost.target)})`;
+    rows.push(
+      `| ${cost.feature} | ${fmt.int(s.rps)} | ${fmt.int(without.rps)} | ${fmt.ratio(ratio)} (${paired.map(fmt.ratio).join(', ')}) | ` +
+        `${fmt.us(s.cpuUsPerReq - without.cpuUsPerReq)} | ${verdictText} |`,
+    );
+  }
+  if (rows.length === 0) return [];
+  return [
+    '',
+    '### Cost of each feature',
+    '',
+    'Each row compares a scenario with the same server without the feature. The ratio is the median of the per-round ratios ' +
+      '(each round loads both back to back or interleaved, so drift hits both alike); the CPU column is the extra server CPU per request.',
+    '',
+    '| feature | with, req/s | without, req/s | throughput with / without (per round) | extra CPU µs/req | target |',
+    '|---|--:|--:|--:|--:|---|',
+    ...rows,
+  ];
+}
+
+/** `a`'s throughput over `b`'s within each round. */
+function pairedRatiosOf(samples: readonly Sample[], a: string, b: string): number[] {
+  const out: number[] = [];
+  for (const round of new Set(samples.map((s) => s.round))) {
+    const x = samples.find((s) => s.round === round && s.scenario === a);
+    const y = samples.find((s) => s.round === round && s.scenario === b);
+    if (x && y) out.push(x.rps / y.rps);
+  }
+  return out;
 }
 
 function perRoundTable(samples: readonly Sample[], scenarios: readonly Scenario[]): string {
@@ -316,6 +351,7 @@ function resultsSection(m: Machine, o: Options, scenarios: readonly Scenario[], 
     resultsTable(summaries),
     '',
     v.text,
+    ...costSection(summaries, samples),
   ];
   const failed = summaries.filter((s) => s.failures > 0);
   if (failed.length > 0) {

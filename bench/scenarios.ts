@@ -3,7 +3,7 @@
  * entry here; `run.ts` starts it, loads it, and puts it in the README table with its ratios to the bare server
  * and to the in-process limit.
  */
-import { oneRowBodies } from './requests.js';
+import { oneRowBodies, oneRowRecordBodies } from './requests.js';
 
 /** A server started as a child process (`node --import tsx bench/<server> [port]`) and loaded over HTTP. */
 export interface HttpScenario {
@@ -24,6 +24,10 @@ export interface HttpScenario {
   readonly connections?: number;
   /** Another scenario whose answer to the first body this one must match exactly (checked before each load). */
   readonly sameAnswerAs?: string;
+  /** Arguments after the port for the server script. */
+  readonly serverArgs?: readonly string[];
+  /** This scenario is another one plus one feature: the table of feature costs compares the two. */
+  readonly costOf?: { readonly feature: string; readonly without: string; readonly target?: number };
 }
 
 /** A script that measures itself in-process (no HTTP) and prints `READY`, `WARM`, then `RESULT {runsPerSecond}`. */
@@ -50,6 +54,7 @@ export const TARGET_RATIO = 0.85;
 export const TARGET_SCENARIO = 'mooring';
 
 const INFER_PATH = '/v2/models/churn/infer';
+const RECORDS_PATH = '/v1/models/churn:predict';
 
 /** In table order. Rounds alternate the order (forwards, then backwards) to spread drift evenly. */
 export const SCENARIOS: readonly Scenario[] = [
@@ -75,6 +80,42 @@ export const SCENARIOS: readonly Scenario[] = [
     path: INFER_PATH,
     bodies: () => oneRowBodies(8),
     sameAnswerAs: BASELINE,
+    costOf: { feature: 'validation (v2 tensor: packed columns against the training profile)', without: 'mooring-novalidation', target: 0.9 },
+  },
+  {
+    kind: 'http',
+    name: 'mooring-novalidation',
+    label: 'Mooring, demo without features or profile',
+    what:
+      'bench/mooring-server.ts no-profile: the same server with the demo model registered without named features or a ' +
+      'training profile, so only the signature check runs: the "without validation" side of the validation cost.',
+    server: 'mooring-server.ts',
+    serverArgs: ['no-profile'],
+    path: INFER_PATH,
+    bodies: () => oneRowBodies(8),
+    sameAnswerAs: BASELINE,
+  },
+  {
+    kind: 'http',
+    name: 'mooring-records',
+    label: 'Mooring records by feature name',
+    what:
+      'POST /v1/models/churn:predict with `{"instances": [{"tenure_months": ..., ...}]}`: named features packed by the ' +
+      'compiled packer, every field checked (schema, range against the training profile).',
+    server: 'mooring-server.ts',
+    path: RECORDS_PATH,
+    bodies: () => oneRowRecordBodies(8, 'named'),
+    costOf: { feature: 'validation (records: named features packed and checked)', without: 'mooring-records-novalidation', target: 0.9 },
+  },
+  {
+    kind: 'http',
+    name: 'mooring-records-novalidation',
+    label: 'Mooring records as rows, no profile',
+    what: 'The records endpoint with packed rows (`{"instances": [[...]]}`) on the demo registered without features or profile.',
+    server: 'mooring-server.ts',
+    serverArgs: ['no-profile'],
+    path: RECORDS_PATH,
+    bodies: () => oneRowRecordBodies(8, 'rows'),
   },
   {
     kind: 'inprocess',

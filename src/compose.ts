@@ -9,10 +9,14 @@ import { ServiceAdmin } from './protocol/admin/service-admin.js';
 import type { ModelRuntime } from './runtime/model-runtime.js';
 import { OnnxModelRuntime } from './runtime/onnx/onnx-model-runtime.js';
 import { Dataplane } from './services/dataplane.js';
+import { DeploymentService } from './services/deployment-service.js';
 import { RegistryService } from './services/registry-service.js';
+import { Metrics } from './services/metrics.js';
 import { ServingPool } from './services/serving-pool.js';
 import type { ArtifactStore } from './storage/artifact-store.js';
-import { openArtifactStore, openRegistryStore } from './storage/backends.js';
+import { openArtifactStore, openPredictionLog, openRegistryStore } from './storage/backends.js';
+import type { PredictionLog } from './storage/prediction-log.js';
+import { PredictionLogger } from './services/prediction-logger.js';
 import type { RegistryStore } from './storage/registry-store.js';
 
 /**
@@ -29,8 +33,16 @@ export interface MooringContext {
   readonly artifacts: ArtifactStore;
   readonly runtime: ModelRuntime;
   readonly registry: RegistryService;
+  /** Deployment policies (the one writer of them). */
+  readonly deployments: DeploymentService;
   readonly pool: ServingPool;
   readonly dataplane: Dataplane;
+  /** The server's Prometheus metrics. */
+  readonly metrics: Metrics;
+  /** Where predictions are stored (queried by the CLI and monitoring). */
+  readonly predictionLog: PredictionLog;
+  /** The batching writer the data plane hands predictions to; null when `predictionLog.enabled` is false. */
+  readonly predictions: PredictionLogger | null;
   /** An AdminApi acting as `actor` (default: the context's own actor). */
   adminAs(actor: string): AdminApi;
   /** AdminApi for this process's own user. */
@@ -47,6 +59,8 @@ export interface OpenContextOptions {
   actor?: string;
   /** Replaces the ONNX runtime (tests inject faulty runtimes through this). */
   runtime?: ModelRuntime;
+  /** Whether to collect Node process metrics (default true; the CLI's short-lived contexts turn it off). */
+  processMetrics?: boolean;
 }
 
 /** Builds the context; the caller owns it and must `close()` it. */
@@ -68,13 +82,30 @@ export async function openContext(config: Config, options: OpenContextOptions = 
     unloadGraceMs: config.runtime.unloadGraceMs,
     syncIntervalMs: config.registry.syncIntervalMs,
     resolve: (ref) => registry.resolve(ref),
+    maxStringLength: config.limits.maxStringLength,
   });
   registry.setProductionGate(pool);
-  registry.onChange(() => {
+  const deployments = new DeploymentService(store, registry);
+  // A change made through this process reaches its own pool at once (other processes see it by polling).
+  const resync = (): Promise<void> =>
     pool.sync().catch((e: unknown) => logger.error({ err: (e as Error).message }, 'registry sync failed'));
-  });
-  const dataplane = new Dataplane(pool, clock);
-  const adminAs = (actor: string): AdminApi => new ServiceAdmin(registry, dataplane, actor);
+  registry.onChange(() => void resync());
+  deployments.onChange(resync);
+  const metrics = new Metrics({ processMetrics: options.processMetrics !== false });
+  const predictionLog = await openPredictionLog(config.predictionLog.url);
+  await predictionLog.migrate();
+  const days = config.predictionLog.retentionDays;
+  const predictions = config.predictionLog.enabled
+    ? new PredictionLogger({
+        log: predictionLog,
+        logger,
+        clock,
+        flushIntervalMs: config.predictionLog.flushIntervalMs,
+        retentionMs: days > 0 ? days * 86_400_000 : null,
+      })
+    : null;
+  const dataplane = new Dataplane(pool, clock, metrics, predictions);
+  const adminAs = (actor: string): AdminApi => new ServiceAdmin(registry, deployments, dataplane, actor);
   let closed = false;
   return {
     config,
@@ -84,14 +115,21 @@ export async function openContext(config: Config, options: OpenContextOptions = 
     artifacts,
     runtime,
     registry,
+    deployments,
     pool,
     dataplane,
+    metrics,
+    predictionLog,
+    predictions,
     adminAs,
     admin: adminAs(options.actor ?? `cli:${process.env.USER ?? 'unknown'}`),
     async close() {
       if (closed) return;
       closed = true;
       await pool.stop();
+      // Everything answered before close is written before the log closes.
+      await predictions?.close();
+      await predictionLog.close();
       await store.close();
     },
   };

@@ -50,6 +50,14 @@ export function integerOption(min: number, max: number): (value: string) => numb
   };
 }
 
+/** A commander option parser for a finite number (its range is the service's to check). */
+export function numberOption(): (value: string) => number {
+  return (value) => {
+    if (!isNumber(value)) throw new InvalidArgumentError(`expected a number, got ${JSON.stringify(value)}`);
+    return Number(value);
+  };
+}
+
 /** Reads a file the user named; a missing or unreadable file is INVALID_REQUEST naming it and the option. */
 export function readUserFile(path: string, option: string): Buffer {
   try {

@@ -68,6 +68,7 @@ export async function connect(options: GlobalOptions, env: NodeJS.ProcessEnv = p
   const context = await openContext(config, {
     logger: createCliLogger(options.verbose === true),
     actor: `cli:${actorName()}`,
+    processMetrics: false,
   });
   let closed = false;
   return {

@@ -42,12 +42,16 @@ export function formatModelDetail(model: ModelDetailDto): string {
       { header: 'sha256', value: (v) => v.artifact.sha256.slice(0, 12) },
     ]),
   );
-  const production = model.aliases.production;
-  const shown =
-    model.versions.find((v) => v.version === production) ??
-    model.versions.reduce((a, b) => (b.version > a.version ? b : a));
+  const shown = shownVersion(model)!;
   parts.push(`signature (version ${shown.version}):\n` + formatSignature(shown));
   return parts.join('\n');
+}
+
+/** The version `models show NAME` details: the one in production, else the latest (undefined when none). */
+export function shownVersion(model: ModelDetailDto): ModelVersionDto | undefined {
+  if (model.versions.length === 0) return undefined;
+  const production = model.aliases.production;
+  return model.versions.find((v) => v.version === production) ?? model.versions.reduce((a, b) => (b.version > a.version ? b : a));
 }
 
 /** `models show NAME@ALIAS` / `NAME/VERSION`, and what `models register` answers. */

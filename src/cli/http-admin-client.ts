@@ -1,7 +1,12 @@
+import type { DeploymentPolicyInput } from '../core/deployment/policy.js';
 import { ERROR_CODES, MooringError, fail, type ErrorCode } from '../core/errors.js';
 import { PRODUCTION_ALIAS, parseModelRef, type ModelRef } from '../core/registry/names.js';
 import type { AdminApi, PredictResult, RegisterInput } from '../protocol/admin/admin-api.js';
+import { policyPatchDto } from '../protocol/admin/deployment-dto.js';
+import type { DeploymentChangeDto, DeploymentDto } from '../protocol/admin/deployment-dto.js';
 import type { AliasEventDto, AuditRecordDto, ModelDetailDto, ModelDto, ModelVersionDto } from '../protocol/admin/dto.js';
+import { profileDto } from '../protocol/admin/profile-dto.js';
+import type { VersionProfileAnswerDto } from '../protocol/admin/profile-dto.js';
 
 /** How to reach one server's admin API. */
 export interface HttpAdminClientOptions {
@@ -72,7 +77,27 @@ export class HttpAdminClient implements AdminApi {
       description: input.description ?? undefined,
       source: input.source ?? undefined,
       alias: input.alias ?? undefined,
+      features: input.features ?? undefined,
+      profile: input.profile ? profileDto(input.profile) : undefined,
     });
+  }
+
+  getProfile(ref: string): Promise<VersionProfileAnswerDto> {
+    const parsed = parseModelRef(ref);
+    return this.json('GET', `/api/models/${seg(parsed.name)}/versions/${seg(selectorText(parsed))}/profile`);
+  }
+
+  getDeployment(name: string): Promise<DeploymentDto> {
+    return this.json('GET', `/api/models/${seg(name)}/deployment`);
+  }
+
+  setDeployment(name: string, patch: DeploymentPolicyInput, reason?: string): Promise<DeploymentChangeDto> {
+    return this.json('PUT', `/api/models/${seg(name)}/deployment`, { policy: policyPatchDto(patch), reason });
+  }
+
+  async deploymentHistory(name: string): Promise<DeploymentDto[]> {
+    const answer = await this.json<{ revisions: DeploymentDto[] }>('GET', `/api/models/${seg(name)}/deployment/history`);
+    return answer.revisions;
   }
 
   setAlias(name: string, alias: string, version: number, reason?: string): Promise<AliasEventDto> {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { auditCommand } from './commands/audit.js';
 import { deployCommand, rollbackCommand } from './commands/deploy.js';
+import { deploymentCommand } from './commands/deployment.js';
 import { historyCommand } from './commands/history.js';
 import { modelsCommand } from './commands/models.js';
 import { predictCommand } from './commands/predict.js';
@@ -40,6 +41,7 @@ export function buildProgram(output: ProgramOutput): Command {
   program.addCommand(modelsCommand());
   program.addCommand(deployCommand());
   program.addCommand(rollbackCommand());
+  program.addCommand(deploymentCommand());
   program.addCommand(historyCommand());
   program.addCommand(auditCommand());
   program.addCommand(predictCommand());

@@ -59,7 +59,7 @@ describe('defaults', () => {
     assert.equal(c.registry.syncIntervalMs, 2000);
     assert.equal(c.artifacts.url, pathToFileURL(join(resolve(home), 'artifacts')).href);
     assert.deepEqual(c.runtime, { intraOpThreads: 1, unloadGraceMs: 60_000 });
-    assert.deepEqual(c.limits, { maxStringLength: 65_536, maxElements: 4_000_000 });
+    assert.deepEqual(c.limits, { maxStringLength: 65_536, maxElements: 4_000_000, maxJsonDepth: 64 });
     assert.deepEqual(c.log, { level: 'info', requests: false });
     assert.equal(c.admin.token, undefined);
     assert.equal(c.demo, true);
@@ -76,6 +76,12 @@ describe('defaults', () => {
     const c = loadConfig({ home, env: { MOORING_REGISTRY_URL: 'sqlite::memory:', MOORING_ARTIFACTS_URL: 'memory:' } });
     assert.equal(c.registry.url, 'sqlite::memory:');
     assert.equal(c.artifacts.url, 'memory:');
+  });
+
+  test('limits.maxJsonDepth comes from MOORING_MAX_JSON_DEPTH; below 4 it is refused', () => {
+    assert.equal(loadConfig({ home, env: { MOORING_MAX_JSON_DEPTH: '128' } }).limits.maxJsonDepth, 128);
+    assert.ok(CONFIG_ENV_VARS.includes('MOORING_MAX_JSON_DEPTH'));
+    assert.throws(() => loadConfig({ home, env: { MOORING_MAX_JSON_DEPTH: '2' } }), /limits\.maxJsonDepth/);
   });
 
   test('CONFIG_ENV_VARS lists the variables read', () => {

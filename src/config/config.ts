@@ -63,6 +63,24 @@ const ConfigSchema = z
       .object({
         maxStringLength: z.number().int().min(1).default(65_536),
         maxElements: z.number().int().min(1).default(4_000_000),
+        /**
+         * Most levels of JSON nesting a request body may have (`{}` is 1); deeper bodies are refused before parsing.
+         * A v2 infer body needs 4 (body, inputs, tensor, data) plus one per level of nested data.
+         */
+        maxJsonDepth: z.number().int().min(4).max(100_000).default(64),
+      })
+      .strict()
+      .prefault({}),
+    predictionLog: z
+      .object({
+        /** Record every prediction (inputs, outputs, version, latency, flags) off the hot path, in batches. */
+        enabled: z.boolean().default(true),
+        /** `sqlite:///abs/file.db`, `sqlite::memory:`, `postgres://...` or `memory:`. Default: `<home>/predictions.db`. */
+        url: z.string().min(1).optional(),
+        /** How often buffered predictions are written (one transaction per flush). */
+        flushIntervalMs: ms.default(1000),
+        /** Predictions older than this many days are deleted (0 keeps them forever). */
+        retentionDays: z.number().min(0).default(30),
       })
       .strict()
       .prefault({}),
@@ -90,6 +108,7 @@ const ConfigSchema = z
 export type Config = z.infer<typeof ConfigSchema> & {
   registry: { url: string };
   artifacts: { url: string };
+  predictionLog: { url: string };
 };
 
 /** A partial configuration, as a file or the CLI gives it. */
@@ -106,6 +125,10 @@ const ENV: ReadonlyArray<readonly [string, readonly string[], 'string' | 'number
   ['MOORING_ARTIFACTS_URL', ['artifacts', 'url'], 'string'],
   ['MOORING_INTRA_OP_THREADS', ['runtime', 'intraOpThreads'], 'number'],
   ['MOORING_UNLOAD_GRACE_MS', ['runtime', 'unloadGraceMs'], 'number'],
+  ['MOORING_MAX_JSON_DEPTH', ['limits', 'maxJsonDepth'], 'number'],
+  ['MOORING_PREDICTION_LOG', ['predictionLog', 'enabled'], 'boolean'],
+  ['MOORING_PREDICTION_LOG_URL', ['predictionLog', 'url'], 'string'],
+  ['MOORING_PREDICTION_LOG_RETENTION_DAYS', ['predictionLog', 'retentionDays'], 'number'],
   ['MOORING_LOG_LEVEL', ['log', 'level'], 'string'],
   ['MOORING_LOG_REQUESTS', ['log', 'requests'], 'boolean'],
   ['MOORING_ADMIN_TOKEN', ['admin', 'token'], 'string'],
@@ -147,6 +170,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     ...c,
     registry: { ...c.registry, url: c.registry.url ?? `sqlite://${join(home, 'mooring.db')}` },
     artifacts: { ...c.artifacts, url: c.artifacts.url ?? pathToFileURL(join(home, 'artifacts')).href },
+    predictionLog: { ...c.predictionLog, url: c.predictionLog.url ?? `sqlite://${join(home, 'predictions.db')}` },
   };
 }
 

@@ -69,8 +69,22 @@ export const ERROR_CODES = {
     description:
       'The artifact is not a loadable ONNX model, or it is refused (external tensor data, unsupported input types).',
   },
+  INVALID_FEATURES: {
+    category: 'invalid_input',
+    description:
+      'The named features or the training profile given at registration are malformed, or do not fit the model (one numeric rank-2 input as wide as the packed features; profile columns equal to the features).',
+  },
   INVALID_TIME: { category: 'invalid_input', description: 'A time is not an ISO-8601 date-time or epoch milliseconds.' },
   PAYLOAD_TOO_LARGE: { category: 'too_large', description: 'The request body is larger than the configured limit.' },
+  LIMIT_EXCEEDED: {
+    category: 'too_large',
+    description: 'The request has more rows, tensor elements or tensor bytes than the deployment allows.',
+  },
+  VALIDATION_FAILED: {
+    category: 'unprocessable',
+    description:
+      'The input fails the model version\'s checks (schema, or the training profile under a `reject` policy); `details.problems` lists each `{row, field, problem}`.',
+  },
   UNAUTHORIZED: {
     category: 'unauthorized',
     description: 'The admin API needs `Authorization: Bearer <token>` with the server admin token.',

@@ -7,6 +7,7 @@
  */
 import { mulberry32, normal, type Random } from '../core/random.js';
 import { buildOnnxModel } from '../runtime/onnx/onnx-graph-builder.js';
+import type { Table } from '../core/profile/table.js';
 
 /** The model's features, in the column order of its `features` input. */
 export const DEMO_FEATURE_NAMES = ['tenure_months', 'monthly_charges', 'support_calls', 'contract_months'] as const;
@@ -75,6 +76,21 @@ function drawCustomer(random: Random): DemoFeatures {
   let support_calls = 0;
   while (support_calls < 10 && random() < 0.45) support_calls++;
   return { tenure_months, monthly_charges, support_calls, contract_months };
+}
+
+/**
+ * The model's training set as a reference table (the four features and the `churned` label), from which its
+ * training profile is computed at registration.
+ */
+export function demoReferenceTable(): Table {
+  const rows = demoDataset(TRAIN.rows, TRAIN.seed);
+  return {
+    rows: rows.length,
+    columns: [
+      ...DEMO_FEATURE_NAMES.map((name) => ({ name, kind: 'number' as const, values: rows.map((r) => r[name]) })),
+      { name: 'churned', kind: 'boolean' as const, values: rows.map((r) => r.churned) },
+    ],
+  };
 }
 
 /** The features of one row as a number vector in `DEMO_FEATURE_NAMES` order (the model's input layout). */

@@ -4,11 +4,12 @@ import swagger from '@fastify/swagger';
 import { randomUUID } from 'node:crypto';
 import type { MooringContext } from '../compose.js';
 import { registerAdminAuth } from './plugins/admin-auth.js';
-import { commonHeaders, registerErrorHandling, sendError } from './plugins/errors.js';
+import { commonHeaders, registerErrorHandling, sendError, toMooringError } from './plugins/errors.js';
 import { fail } from '../core/errors.js';
 import { registerJsonParser } from './plugins/json-body.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerHealthRoutes } from './routes/health.js';
+import { registerMetricsRoute } from './routes/metrics.js';
 import { registerInferRoutes } from './routes/v2-infer.js';
 import { registerV2MetadataRoutes } from './routes/v2-metadata.js';
 import { v2DocSchemas } from './routes/v2-docs.js';
@@ -63,9 +64,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 300 },
     // removeAdditional off: an unknown key (a misspelled "alais") must be refused, not silently dropped.
     ajv: { customOptions: { allowUnionTypes: true, removeAdditional: false } },
+    // Errors Fastify raises before routing (a path that is not valid percent-encoding: FST_ERR_BAD_URL) get the
+    // same coded JSON answer as every other error, instead of Fastify's own body with a code outside the registry.
+    frameworkErrors: (err, _request, reply) => sendError(reply, toMooringError(err)),
   });
   registerErrorHandling(app);
-  registerJsonParser(app);
+  registerJsonParser(app, ctx.config.limits.maxJsonDepth);
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -97,6 +101,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       done(null, payload);
     });
     registerHealthRoutes(rest, ctx, deps.state);
+    registerMetricsRoute(rest, ctx.metrics);
     registerV2MetadataRoutes(rest, ctx, deps.version);
     await rest.register(
     async (admin) => {

@@ -56,7 +56,7 @@ export async function startServer(config: Config, options: StartServerOptions = 
   const version = mooringVersion();
   const app = await buildApp({ ctx, adminToken, state, version });
 
-  if (config.demo) await ensureDemoModel(ctx.registry, logger);
+  if (config.demo) await ensureDemoModel(ctx.registry, ctx.runtime, logger, ctx.clock());
   await ctx.pool.sync();
   ctx.pool.start();
   await app.listen({ host: config.server.host, port: config.server.port });

@@ -1,6 +1,8 @@
 import { fail } from '../core/errors.js';
 import type { MooringError } from '../core/errors.js';
-import { DATATYPE_INFO } from '../core/inference/datatypes.js';
+import { DATATYPE_INFO, FP16_OVERFLOW, FP32_OVERFLOW } from '../core/inference/datatypes.js';
+
+export { FP16_OVERFLOW, FP32_OVERFLOW };
 import { toHalf } from '../core/inference/half.js';
 import type { Datatype, TensorData } from '../core/inference/tensor.js';
 
@@ -29,10 +31,6 @@ export interface DecodeSite {
 /** Converts `src` (one innermost JSON array) into `out` from `offset`, or throws the element's coded error. */
 export type Filler = (src: readonly unknown[], out: TensorData, offset: number, site: DecodeSite) => void;
 
-/** A float32 is finite below 2^128 - 2^103: anything at or past that rounds to Infinity (round to nearest even). */
-export const FP32_OVERFLOW = 2 ** 128 - 2 ** 103;
-/** A half is finite below 65520: anything at or past that rounds to Infinity. */
-export const FP16_OVERFLOW = 65520;
 
 const DECIMAL = /^-?[0-9]{1,20}$/;
 

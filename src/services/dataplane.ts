@@ -1,21 +1,88 @@
 import type { Clock } from '../core/clock.js';
 import { MooringError, fail } from '../core/errors.js';
 import type { Tensor } from '../core/inference/tensor.js';
+import type { Problem, ProblemReport } from '../core/validation/problems.js';
+import type { PredictionRoute } from '../core/monitoring/prediction-record.js';
+import type { Metrics } from './metrics.js';
+import type { PredictionLogger } from './prediction-logger.js';
 import type { ServedVersion, ServingPool } from './serving-pool.js';
 
 /**
- * The dataplane owns the inference path: resolve the version, check the tensors against its signature, run the
- * model. The HTTP routes (v2 and records), the CLI's `predict` and later the async worker and batch scoring all call
- * this one implementation, so validation is the same everywhere.
+ * The dataplane owns the inference path: resolve the version, check the tensors against its signature and its
+ * validator (limits, named features, training profile, under the deployment's policy), run the model. The HTTP
+ * routes (v2 and records), the CLI's `predict` and later the async worker and batch scoring all call this one
+ * implementation, so validation is the same everywhere.
  *
- * The path is kept straight: resolving production is one map read, the signature check was compiled when the version
- * was loaded, and nothing slow runs before the answer.
+ * The path is kept straight: resolving production is one map read, the signature check and the validator were
+ * compiled when the version was loaded, and nothing slow runs before the answer.
  */
+
+/** A prediction: the model's outputs and the anomalies to serve them with (null when the input was clean). */
+export interface Prediction {
+  readonly outputs: Tensor[];
+  readonly warnings: readonly Problem[] | null;
+}
+
+/** One answered prediction as the caller saw it, for the prediction log. */
+export interface AnsweredPrediction {
+  readonly target: ServedVersion;
+  /** The request id (`x-request-id`). */
+  readonly id: string;
+  readonly route: PredictionRoute;
+  readonly rows: number;
+  /** The request body as received (plain JSON). */
+  readonly request: unknown;
+  /** The response body as sent (plain JSON). */
+  readonly response: unknown;
+  readonly latencyMs: number;
+  readonly warnings: readonly Problem[] | null;
+}
+
+/** The flag a prediction served with anomalies carries in the log. */
+export const OUT_OF_DISTRIBUTION_FLAG = 'out_of_distribution';
+
+const NO_FLAGS: readonly string[] = [];
+const OOD_FLAGS: readonly string[] = [OUT_OF_DISTRIBUTION_FLAG];
+
+/** What `infer` takes besides the inputs. */
+export interface InferOptions {
+  /** Output names to return, in order (all when omitted). */
+  readonly outputs?: readonly string[] | undefined;
+  /** Problems already found while decoding (named-feature records). */
+  readonly report?: ProblemReport | null;
+  /** Whether the server packed the feature input itself (its values are then already checked). */
+  readonly packed?: boolean;
+}
+
 export class Dataplane {
   constructor(
     private readonly pool: ServingPool,
     private readonly clock: Clock,
+    private readonly metrics: Metrics | null = null,
+    private readonly predictions: PredictionLogger | null = null,
   ) {}
+
+  /**
+   * Hands an answered prediction to the prediction log (a buffer push: the write happens later, in a batch).
+   * Request and response are plain JSON already, so nothing is serialized here.
+   */
+  record(p: AnsweredPrediction): void {
+    if (this.predictions === null) return;
+    this.predictions.record({
+      id: p.id,
+      at: this.clock(),
+      model: p.target.name,
+      version: p.target.version,
+      route: p.route,
+      rows: p.rows,
+      inputs: p.request,
+      outputs: p.response,
+      latencyMs: p.latencyMs,
+      status: 'ok',
+      error: null,
+      flags: p.warnings ? OOD_FLAGS : NO_FLAGS,
+    });
+  }
 
   /**
    * The version that answers for `model` and an optional version selector (a number, `latest`, an alias);
@@ -33,15 +100,17 @@ export class Dataplane {
   }
 
   /**
-   * Runs one inference on a resolved version. Throws the signature check's 4xx codes for bad tensors and
-   * INFERENCE_FAILED when the runtime fails. `outputs` filters and orders the outputs (all when omitted).
+   * Runs one inference on a resolved version. Throws the signature check's 4xx codes for bad tensors,
+   * LIMIT_EXCEEDED and VALIDATION_FAILED from the validator, and INFERENCE_FAILED when the runtime fails.
    */
-  async infer(target: ServedVersion, inputs: readonly Tensor[], outputs?: readonly string[]): Promise<Tensor[]> {
+  async infer(target: ServedVersion, inputs: readonly Tensor[], options: InferOptions = {}): Promise<Prediction> {
     const ordered = target.check.inputs(inputs);
-    const wanted = target.check.outputs(outputs);
+    const wanted = target.check.outputs(options.outputs);
+    const report = target.validator.checkTensors(ordered, options.report ?? null, options.packed === true);
+    const warnings = report === null ? null : this.judge(target, report);
     target.inflight++;
     try {
-      return await target.model.infer(ordered, wanted);
+      return { outputs: await target.model.infer(ordered, wanted), warnings };
     } catch (e) {
       if (e instanceof MooringError) throw e;
       throw fail('INFERENCE_FAILED', `model ${target.name} version ${target.version} failed: ${(e as Error).message}`);
@@ -49,6 +118,19 @@ export class Dataplane {
       target.inflight--;
       target.lastUsed = this.clock();
     }
+  }
+
+  /** Applies the policy to a request's problems, counting what was done. */
+  private judge(target: ServedVersion, report: ProblemReport): readonly Problem[] | null {
+    let warnings: readonly Problem[] | null;
+    try {
+      warnings = target.validator.decide(report);
+    } catch (e) {
+      this.metrics?.validation(target.name, target.label, report, 'rejected');
+      throw e;
+    }
+    this.metrics?.validation(target.name, target.label, report, warnings ? 'flagged' : 'ignored');
+    return warnings;
   }
 }
 

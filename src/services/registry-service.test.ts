@@ -54,6 +54,7 @@ describe('RegistryService with a serving pool', () => {
       unloadGraceMs: 0,
       syncIntervalMs: 0,
       resolve: (ref) => registry.resolve(ref),
+      maxStringLength: 65_536,
     });
     registry.setProductionGate(pool);
     dataplane = new Dataplane(pool, () => Date.now());

@@ -1,4 +1,8 @@
 import { fail } from '../core/errors.js';
+import { validateFeatures } from '../core/features/validate-features.js';
+import { parseProfile } from '../core/profile/profile-schema.js';
+import type { FeatureSignature } from '../core/features/feature-spec.js';
+import type { VersionProfile } from '../core/profile/types.js';
 import { PRODUCTION_ALIAS, assertAlias, assertModelName, assertTagKey, parseModelRef } from '../core/registry/names.js';
 import type { ModelRef } from '../core/registry/names.js';
 import type { Actor, AliasEvent, ModelVersion, NewModelVersion, RegisteredModel } from '../core/registry/types.js';
@@ -55,7 +59,11 @@ export class RegistryService {
     for (const l of this.listeners) l(name);
   }
 
-  /** Stores the artifact, reads its signature, and registers a new version; optionally points an alias at it. */
+  /**
+   * Stores the artifact, reads its signature, and registers a new version; optionally points an alias at it.
+   * Named features must fit the signature and a profile must describe exactly those features (INVALID_FEATURES);
+   * nothing is stored when anything is refused.
+   */
   async register(input: RegisterVersionInput, by: Actor): Promise<ModelVersion> {
     assertModelName(input.name);
     for (const key of Object.keys(input.tags ?? {})) assertTagKey(key);
@@ -67,7 +75,11 @@ export class RegistryService {
     }
     for (const key of Object.keys(input.params ?? {})) assertTagKey(key);
     if (input.alias) assertAlias(input.alias);
+    // The profile's own shape is checked before the (slower) artifact inspection; its fit to the features after.
+    const profile = input.profile == null ? null : parseProfile(input.profile);
     const info = await this.runtime.inspect(input.artifact);
+    const features = input.features == null ? null : validateFeatures(input.features, info.signature);
+    if (profile !== null) checkProfileFitsFeatures(profile, features);
     const artifact = await this.artifacts.put(input.artifact, 'onnx');
     const version = await this.store.createVersion(
       {
@@ -81,6 +93,8 @@ export class RegistryService {
         trainedAt: input.trainedAt ?? null,
         description: input.description ?? null,
         source: input.source ?? null,
+        features,
+        profile,
       },
       by,
     );
@@ -181,4 +195,33 @@ export class RegistryService {
       reason: by.reason ?? `rollback from version ${current ?? 'none'} to ${previous}`,
     });
   }
+}
+
+/**
+ * A profile is the request path's guard for named features, so it must describe exactly them: one column per
+ * feature, same names, same order, same kind (a range check needs numbers, an unseen-category check categories).
+ */
+function checkProfileFitsFeatures(profile: VersionProfile, features: FeatureSignature | null): void {
+  if (features === null) {
+    throw fail('INVALID_FEATURES', 'a training profile needs named features: register the version with its features too');
+  }
+  const want = features.features.map((f) => f.name);
+  const got = profile.features.columns.map((c) => c.name);
+  if (want.length !== got.length || want.some((name, i) => got[i] !== name)) {
+    throw fail(
+      'INVALID_FEATURES',
+      `the profile's feature columns ${JSON.stringify(got)} must be the features ${JSON.stringify(want)}, in that order`,
+      { features: want, columns: got },
+    );
+  }
+  features.features.forEach((f, i) => {
+    const column = profile.features.columns[i]!;
+    if (column.type !== f.type) {
+      throw fail(
+        'INVALID_FEATURES',
+        `feature ${JSON.stringify(f.name)} is ${f.type} but its profile column is ${column.type}`,
+        { feature: f.name },
+      );
+    }
+  });
 }

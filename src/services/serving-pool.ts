@@ -3,6 +3,11 @@ import type { Clock } from '../core/clock.js';
 import { MooringError, fail } from '../core/errors.js';
 import { compileSignatureCheck } from '../core/inference/signature-check.js';
 import type { SignatureCheck } from '../core/inference/signature-check.js';
+import { DEFAULT_POLICY } from '../core/deployment/policy.js';
+import type { DeploymentPolicy } from '../core/deployment/policy.js';
+import type { VersionProfile } from '../core/profile/types.js';
+import { compileValidator } from '../core/validation/validator.js';
+import type { VersionValidator } from '../core/validation/validator.js';
 import { DATATYPE_INFO } from '../core/inference/datatypes.js';
 import { elementCount } from '../core/inference/tensor.js';
 import type { Tensor, TensorData } from '../core/inference/tensor.js';
@@ -34,6 +39,10 @@ export interface ServedVersion {
   readonly meta: ModelVersion;
   readonly model: LoadedModel;
   readonly check: SignatureCheck;
+  /** The training profile stored with the version (null when it was registered without reference data). */
+  readonly profile: VersionProfile | null;
+  /** The input guard under the model's current deployment policy; recompiled when the policy changes. */
+  validator: VersionValidator;
   /** Requests currently running on it; it is never unloaded while above zero. */
   inflight: number;
   lastUsed: number;
@@ -60,6 +69,8 @@ export interface ServingPoolDeps {
   syncIntervalMs: number;
   /** Resolves a version reference (the registry service's `resolve`), with its not-found errors. */
   resolve: (ref: ModelRef) => Promise<ModelVersion>;
+  /** Longest string a request may carry in a value (the server's `limits.maxStringLength`). */
+  maxStringLength: number;
 }
 
 const key = (name: string, version: number): string => `${name}/${version}`;
@@ -74,10 +85,13 @@ export class ServingPool implements ProductionGate {
   /** The version each model's production held before its last switch: kept loaded as the rollback target. */
   private readonly previous = new Map<string, number>();
   private aliases = new Map<string, Readonly<Record<string, number>>>();
+  /** Each model's deployment policy and its revision (0: never set, the defaults apply). */
+  private readonly policies = new Map<string, { revision: number; policy: DeploymentPolicy }>();
   private readonly errors = new Map<string, string>();
   private lastRevision = -1;
   private timer: NodeJS.Timeout | null = null;
   private syncing: Promise<void> | null = null;
+  private queuedSync: Promise<void> | null = null;
 
   constructor(private readonly deps: ServingPoolDeps) {}
 
@@ -145,6 +159,8 @@ export class ServingPool implements ProductionGate {
           version: meta.version,
         });
       }
+      const profile = meta.hasProfile ? await this.deps.store.getProfile(meta.name, meta.version) : null;
+      const policy = await this.policyOf(meta.name);
       const served: ServedVersion = {
         name: meta.name,
         version: meta.version,
@@ -152,6 +168,8 @@ export class ServingPool implements ProductionGate {
         meta,
         model,
         check: compileSignatureCheck(meta.signature),
+        profile,
+        validator: this.compile(meta, profile, policy),
         inflight: 0,
         lastUsed: this.deps.clock(),
       };
@@ -168,6 +186,39 @@ export class ServingPool implements ProductionGate {
       this.deps.logger.error({ model: meta.name, version: meta.version, code: err.code, err: err.message }, 'model version failed to load');
       throw err;
     }
+  }
+
+  private compile(meta: ModelVersion, profile: VersionProfile | null, policy: DeploymentPolicy): VersionValidator {
+    return compileValidator({
+      signature: meta.signature,
+      features: meta.features,
+      profile,
+      policy: policy.validation,
+      maxStringLength: this.deps.maxStringLength,
+    });
+  }
+
+  /** A model's current deployment policy, read from the store on first use and kept fresh by `sync`. */
+  private async policyOf(name: string): Promise<DeploymentPolicy> {
+    const known = this.policies.get(name);
+    if (known) return known.policy;
+    const stored = await this.deps.store.getDeployment(name);
+    const entry = stored ? { revision: stored.revision, policy: stored.policy } : { revision: 0, policy: DEFAULT_POLICY };
+    this.policies.set(name, entry);
+    return entry.policy;
+  }
+
+  /** Re-reads a model's deployment policy and recompiles its loaded versions' validators when it changed. */
+  private async refreshPolicy(name: string): Promise<void> {
+    const stored = await this.deps.store.getDeployment(name);
+    const revision = stored?.revision ?? 0;
+    if (this.policies.get(name)?.revision === revision) return;
+    const policy = stored?.policy ?? DEFAULT_POLICY;
+    this.policies.set(name, { revision, policy });
+    for (const served of this.loaded.values()) {
+      if (served.name === name) served.validator = this.compile(served.meta, served.profile, policy);
+    }
+    if (stored) this.deps.logger.info({ model: name, revision }, 'deployment policy applied');
   }
 
   /** ProductionGate: load and warm before the alias moves. */
@@ -198,7 +249,17 @@ export class ServingPool implements ProductionGate {
 
   /** Reads the registry and brings production pointers up to date (at start, and whenever the revision moved). */
   sync(): Promise<void> {
-    if (!this.syncing) this.syncing = this.doSync().finally(() => (this.syncing = null));
+    if (this.syncing) {
+      // The sync in flight may have read the store before the change that asks for this one: run once more after it.
+      this.queuedSync ??= this.syncing
+        .catch(() => undefined)
+        .then(() => {
+          this.queuedSync = null;
+          return this.sync();
+        });
+      return this.queuedSync;
+    }
+    this.syncing = this.doSync().finally(() => (this.syncing = null));
     return this.syncing;
   }
 
@@ -212,6 +273,12 @@ export class ServingPool implements ProductionGate {
     let failed = false;
     await Promise.all(
       models.map(async (m) => {
+        try {
+          await this.refreshPolicy(m.name);
+        } catch (e) {
+          failed = true;
+          this.deps.logger.error({ model: m.name, err: (e as Error).message }, 'deployment policy could not be read');
+        }
         const target = m.aliases[PRODUCTION_ALIAS];
         if (target === undefined) {
           if (this.production.has(m.name)) this.setProduction(m.name, undefined);

@@ -4,8 +4,12 @@ import { fail } from '../core/errors.js';
 import type { ArtifactStore } from './artifact-store.js';
 import { FsArtifactStore } from './fs/fs-artifact-store.js';
 import { MemoryArtifactStore } from './memory/memory-artifact-store.js';
+import { MemoryPredictionLog } from './memory/memory-prediction-log.js';
+import { openPostgresPredictionLog } from './postgres/postgres-prediction-log.js';
 import { openPostgresRegistryStore } from './postgres/postgres-registry-store.js';
+import type { PredictionLog } from './prediction-log.js';
 import type { RegistryStore } from './registry-store.js';
+import { openSqlitePredictionLog } from './sqlite/sqlite-prediction-log.js';
 import { openSqliteRegistryStore } from './sqlite/sqlite-registry-store.js';
 
 /**
@@ -18,6 +22,12 @@ export interface RegistryStoreOptions {
   /** Source of time for audit records, events and timestamps (default: the wall clock). */
   readonly clock?: Clock;
   /** PostgreSQL schema to keep the tables in (created when missing); ignored by SQLite. */
+  readonly schema?: string;
+}
+
+/** Options every prediction log backend accepts; a backend ignores what it has no use for. */
+export interface PredictionLogOptions {
+  /** PostgreSQL schema to keep the tables in (created when missing); ignored by SQLite and memory. */
   readonly schema?: string;
 }
 
@@ -61,6 +71,29 @@ const REGISTRY_BACKENDS: readonly Backend<RegistryStore, RegistryStoreOptions>[]
   },
 ];
 
+const PREDICTION_LOG_BACKENDS: readonly Backend<PredictionLog, PredictionLogOptions>[] = [
+  {
+    forms: ['sqlite::memory:'],
+    matches: (url) => url === 'sqlite::memory:',
+    open: () => openSqlitePredictionLog(':memory:'),
+  },
+  {
+    forms: ['sqlite:///abs/path.db'],
+    matches: (url) => url.startsWith('sqlite:'),
+    open: (url) => openSqlitePredictionLog(absolutePath(url, 'sqlite')),
+  },
+  {
+    forms: ['postgres://user@host:5432/db', 'postgresql://user@host:5432/db'],
+    matches: (url) => url.startsWith('postgres://') || url.startsWith('postgresql://'),
+    open: (url, o) => openPostgresPredictionLog(url, o.schema === undefined ? {} : { schema: o.schema }),
+  },
+  {
+    forms: ['memory:'],
+    matches: (url) => url === 'memory:',
+    open: async () => new MemoryPredictionLog(),
+  },
+];
+
 const ARTIFACT_BACKENDS: readonly Backend<ArtifactStore, Record<string, never>>[] = [
   {
     forms: ['file:///abs/dir'],
@@ -95,6 +128,14 @@ function choose<T, O>(kind: string, backends: readonly Backend<T, O>[], url: str
  */
 export async function openRegistryStore(url: string, options: RegistryStoreOptions = {}): Promise<RegistryStore> {
   return choose('registry store', REGISTRY_BACKENDS, url).open(url, options);
+}
+
+/**
+ * Opens the prediction log a URL names: `sqlite:///abs/path.db`, `sqlite::memory:`, `postgres://...`,
+ * `postgresql://...` or `memory:`. Throws CONFIG_INVALID for any other scheme.
+ */
+export async function openPredictionLog(url: string, options: PredictionLogOptions = {}): Promise<PredictionLog> {
+  return choose('prediction log', PREDICTION_LOG_BACKENDS, url).open(url, options);
 }
 
 /** Opens the artifact store a URL names: `file:///abs/dir` or `memory:`. Throws CONFIG_INVALID otherwise. */

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import type { Clock } from '../../src/core/clock.js';
 import type { ErrorCode } from '../../src/core/errors.js';
 import { isMooringError } from '../../src/core/errors.js';
+import type { FeatureSignature } from '../../src/core/features/feature-spec.js';
+import type { VersionProfile } from '../../src/core/profile/types.js';
 import type { NewModelVersion } from '../../src/core/registry/types.js';
 import type { RegistryStore } from '../../src/storage/registry-store.js';
 
@@ -39,6 +41,68 @@ export function minimalVersion(name: string, sha256 = 'ab'.repeat(32)): NewModel
   };
 }
 
+/** Named features that fit `minimalVersion`'s input `x` [-1, 4]: two numbers and a one-hot city (two columns). */
+export function sampleFeatures(): FeatureSignature {
+  return {
+    input: 'x',
+    features: [
+      { name: 'age', type: 'numerical', encoding: { kind: 'value' } },
+      { name: 'income', type: 'numerical', encoding: { kind: 'value' }, nullable: true },
+      { name: 'city', type: 'categorical', encoding: { kind: 'onehot', categories: ['ny', 'sf'] } },
+    ],
+  };
+}
+
+/** A training profile of `sampleFeatures` with `sampleSize` values kept per numerical column. */
+export function sampleProfile(sampleSize = 5): VersionProfile {
+  const sample = Array.from({ length: sampleSize }, (_, i) => 18 + (i % 60) + i / 1e6);
+  const numerical = (name: string, missing: number) => ({
+    name,
+    type: 'numerical' as const,
+    count: 100 - missing,
+    missing,
+    missingRate: missing / 100,
+    nonFinite: 0,
+    min: 18,
+    max: 77.5,
+    mean: 41.25,
+    std: 12.000000000000002,
+    quantiles: [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99].map((q) => ({ q, value: 18 + q * 59.5 })),
+    histogram: { edges: [18, 38, 58, 77.5], counts: [40, 35, 25 - missing] },
+    uniqueCount: 60,
+    integer: false,
+    sample,
+  });
+  return {
+    format: 1,
+    createdAt: Date.UTC(2024, 4, 1),
+    source: 'train.parquet',
+    rows: 100,
+    features: {
+      rows: 100,
+      columns: [
+        numerical('age', 0),
+        numerical('income', 3),
+        {
+          name: 'city',
+          type: 'categorical',
+          count: 100,
+          missing: 0,
+          missingRate: 0,
+          uniqueCount: 3,
+          categories: [
+            { value: 'ny', count: 60 },
+            { value: '__proto__', count: 39 },
+          ],
+          otherCount: 1,
+        },
+      ],
+    },
+    target: null,
+    outputs: { rows: 100, columns: [numerical('y', 0)] },
+  };
+}
+
 /** Asserts that `promise` rejects with a MooringError carrying `code`. */
 export async function rejectsWith(promise: Promise<unknown>, code: ErrorCode): Promise<void> {
   await assert.rejects(promise, (error: unknown) => {
@@ -56,6 +120,7 @@ export async function snapshot(store: RegistryStore, name: string) {
     history: await store.aliasHistory(name),
     model: await store.getModel(name),
     versions: await store.listVersions(name),
+    deployments: await store.deploymentHistory(name),
   };
 }
 

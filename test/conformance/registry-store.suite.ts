@@ -5,6 +5,8 @@ import type { NewModelVersion } from '../../src/core/registry/types.js';
 import type { RegistryStore } from '../../src/storage/registry-store.js';
 import { aliasCases } from './registry-store-alias.cases.js';
 import { auditCases } from './registry-store-audit.cases.js';
+import { deploymentCases } from './registry-store-deployment.cases.js';
+import { featureCases } from './registry-store-features.cases.js';
 import { minimalVersion, rejectsWith, snapshot, withStoreFrom } from './registry-fixtures.js';
 
 const me = { actor: 'alice' };
@@ -69,7 +71,7 @@ export function registryStoreSuite(label: string, open: (clock: Clock) => Promis
         const created = await store.createVersion(input, { actor: 'bob', reason: 'first' });
         const { name, artifact, signature, metrics, params, tags, datasetVersion, trainedAt, description, source } = input;
         const expected = { name, artifact, signature, metrics, params, tags, datasetVersion, trainedAt, description, source };
-        assert.deepEqual(created, { ...expected, version: 1, createdAt: clock.now, createdBy: 'bob' });
+        assert.deepEqual(created, { ...expected, version: 1, createdAt: clock.now, createdBy: 'bob', features: null, hasProfile: false });
         assert.deepEqual(await store.getVersion('iris', 1), created);
         assert.deepEqual(await store.listVersions('iris'), [created]);
 
@@ -83,8 +85,20 @@ export function registryStoreSuite(label: string, open: (clock: Clock) => Promis
             trainedAt: bare.trainedAt,
             description: bare.description,
             source: bare.source,
+            features: bare.features,
+            hasProfile: bare.hasProfile,
           },
-          { metrics: {}, params: {}, tags: {}, datasetVersion: null, trainedAt: null, description: null, source: null },
+          {
+            metrics: {},
+            params: {},
+            tags: {},
+            datasetVersion: null,
+            trainedAt: null,
+            description: null,
+            source: null,
+            features: null,
+            hasProfile: false,
+          },
         );
         assert.deepEqual(await store.getVersion('iris', 2), bare);
       }));
@@ -217,5 +231,7 @@ export function registryStoreSuite(label: string, open: (clock: Clock) => Promis
 
     aliasCases(withStore);
     auditCases(withStore);
+    featureCases(withStore);
+    deploymentCases(withStore);
   });
 }

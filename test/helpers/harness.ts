@@ -5,6 +5,8 @@
  * Both register fixture models through the registry service, carry a known admin token, and remove their home
  * on `close()`. Nothing here sleeps to synchronize: `pollUntil` is a bounded loop.
  */
+import type { FeatureSignature } from '../../src/core/features/feature-spec.js';
+import type { VersionProfile } from '../../src/core/profile/types.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,6 +43,9 @@ export interface RegisterOptions {
   params?: Record<string, string>;
   tags?: Record<string, string>;
   description?: string;
+  /** Named features and the training profile (see src/services/reference-profile.ts). */
+  features?: FeatureSignature;
+  profile?: VersionProfile;
 }
 
 /**
@@ -120,7 +125,7 @@ export async function openTestApp(options: TestAppOptions = {}): Promise<TestApp
   let ctx: MooringContext | undefined;
   try {
     const config = harnessConfig(home, options.overrides);
-    const ctxOptions: OpenContextOptions = { actor: 'test' };
+    const ctxOptions: OpenContextOptions = { actor: 'test', processMetrics: false };
     if (options.clock) ctxOptions.clock = options.clock;
     if (options.runtime) ctxOptions.runtime = options.runtime;
     ctx = await openContext(config, ctxOptions);
@@ -181,6 +186,8 @@ function registerFixture(ctx: MooringContext, name: string, bytes: Uint8Array, o
       ...(o.params ? { params: o.params } : {}),
       ...(o.tags ? { tags: o.tags } : {}),
       ...(o.description ? { description: o.description } : {}),
+      ...(o.features ? { features: o.features } : {}),
+      ...(o.profile ? { profile: o.profile } : {}),
     },
     { actor: 'test' },
   );

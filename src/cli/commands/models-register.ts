@@ -3,8 +3,10 @@ import { collectPairs, pairsToNumbers, pairsToRecord, readUserFile } from '../ar
 import { formatVersion } from '../format.js';
 import { withAdmin } from '../invoke.js';
 import { out, outJson } from '../output.js';
+import { featuresAndProfile } from '../reference.js';
+import type { ReferenceCliOptions } from '../reference.js';
 
-interface RegisterOptions {
+interface RegisterOptions extends ReferenceCliOptions {
   artifact: string;
   metric?: Array<[string, string]>;
   param?: Array<[string, string]>;
@@ -31,10 +33,16 @@ export function registerCommand(): Command {
     .option('--description <text>', 'a description of this version')
     .option('--source <s>', 'the run, commit or notebook that produced it')
     .option('--alias <alias>', 'point this alias at the new version (production deploys it)')
+    .option('--reference-data <file>', 'training or validation data (CSV, Parquet, JSON lines): profiled and stored with the version')
+    .option('--target <column>', 'the label column of the reference data (profiled, never a feature)')
+    .option('--features <list>', 'the features in input order: a,b,c (name:onehot or name:index for a categorical one)')
+    .option('--categorical <list>', 'number columns of the reference data to treat as categories')
+    .option('--feature-spec <file>', 'the features stated in full (JSON or YAML: name, type, encoding, categories)')
     .option('--json', 'print the new version as JSON')
     .action(async (name: string, opts: RegisterOptions, cmd: Command) => {
       const artifact = new Uint8Array(readUserFile(opts.artifact, '--artifact'));
       await withAdmin(cmd, async (admin) => {
+        const { features, profile } = await featuresAndProfile(artifact, opts);
         const version = await admin.register({
           name,
           artifact,
@@ -46,6 +54,8 @@ export function registerCommand(): Command {
           description: opts.description ?? null,
           source: opts.source ?? null,
           alias: opts.alias ?? null,
+          ...(features ? { features } : {}),
+          ...(profile ? { profile } : {}),
         });
         if (opts.json) outJson(version);
         else out(`registered ${version.name} version ${version.version}\n\n${formatVersion(version)}`);

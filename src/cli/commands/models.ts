@@ -1,12 +1,15 @@
 import { Command, Option } from 'commander';
 import { fail } from '../../core/errors.js';
 import { parseVersion } from '../../core/registry/names.js';
-import { formatAliasEvent, formatModelDetail, formatModelList, formatVersion } from '../format.js';
+import type { AdminApi } from '../../protocol/admin/admin-api.js';
+import type { ModelVersionDto } from '../../protocol/admin/dto.js';
+import { formatAliasEvent, formatModelDetail, formatModelList, formatVersion, shownVersion } from '../format.js';
+import { formatFeatures, formatProfile, formatProfileSummary } from '../format-profile.js';
 import { withAdmin } from '../invoke.js';
 import { out, outJson } from '../output.js';
 import { registerCommand } from './models-register.js';
 
-/** `mooring models ...`: register, list, show, alias. */
+/** `mooring models ...`: register, list, show, profile, alias. */
 export function modelsCommand(): Command {
   const models = new Command('models').description('register, list and inspect models and their versions');
   models.addCommand(registerCommand());
@@ -33,12 +36,29 @@ export function modelsCommand(): Command {
         if (ref.includes('@') || ref.includes('/')) {
           const version = await admin.getVersion(ref);
           if (opts.json) outJson(version);
-          else out(formatVersion(version));
+          else out(formatVersion(version) + (await featuresAndProfileText(admin, version)));
         } else {
           const model = await admin.getModel(ref);
           if (opts.json) outJson(model);
-          else out(formatModelDetail(model));
+          else {
+            const shown = shownVersion(model);
+            out(formatModelDetail(model) + (shown ? await featuresAndProfileText(admin, shown) : ''));
+          }
         }
+      }),
+    );
+
+  models
+    .command('profile')
+    .description('print the training profile of a version (NAME: production; NAME@ALIAS, NAME@latest, NAME/3)')
+    .argument('<ref>', 'NAME, NAME@ALIAS or NAME/VERSION')
+    .option('--json', 'print {"name", "version", "profile"} as JSON (the profile with its samples; null when none)')
+    .action(async (ref: string, opts: { json?: boolean }, cmd: Command) =>
+      withAdmin(cmd, async (admin) => {
+        const answer = await admin.getProfile(ref);
+        if (opts.json) outJson(answer);
+        else if (answer.profile === null) out(`${answer.name} version ${answer.version} has no training profile\n`);
+        else out(formatProfile(answer.name, answer.version, answer.profile));
       }),
     );
 
@@ -64,4 +84,15 @@ export function modelsCommand(): Command {
     });
 
   return models;
+}
+
+/** The features and profile summary `models show` adds for a version ('' when it has neither). */
+async function featuresAndProfileText(admin: AdminApi, v: ModelVersionDto): Promise<string> {
+  let text = '';
+  if (v.features !== null) text += `\n${formatFeatures(v.features)}`;
+  if (v.has_profile) {
+    const { profile } = await admin.getProfile(`${v.name}/${v.version}`);
+    if (profile !== null) text += `\n${formatProfileSummary(profile)}`;
+  }
+  return text;
 }

@@ -42,3 +42,9 @@ export const DATATYPE_BY_ORT: Readonly<Record<string, Datatype>> = Object.fromEn
 export const FP32_MAX = 3.4028234663852886e38;
 /** Largest finite FP16 value. */
 export const FP16_MAX = 65504;
+
+/** FP32 refuses |v| >= this: numpy rounds anything below it to a finite float32 (ADR 0003 addendum). */
+export const FP32_OVERFLOW = 2 ** 128 - 2 ** 103;
+
+/** FP16 refuses |v| >= this, by the same rounding rule. */
+export const FP16_OVERFLOW = 65520;

@@ -1,4 +1,6 @@
+import type { FeatureSignature } from '../features/feature-spec.js';
 import type { Signature } from '../inference/tensor.js';
+import type { VersionProfile } from '../profile/types.js';
 
 /**
  * Registry domain types. Times are UTC epoch milliseconds; versions are whole numbers from 1, assigned in order
@@ -44,6 +46,13 @@ export interface ModelVersion {
   readonly source: string | null;
   readonly createdAt: number;
   readonly createdBy: string;
+  /** The version's named features and how they pack into its one input, or null when it takes raw tensors only. */
+  readonly features: FeatureSignature | null;
+  /**
+   * Whether a training profile was stored with the version. The profile itself (up to a few MB with its samples)
+   * is read on its own, through `RegistryStore.getProfile`.
+   */
+  readonly hasProfile: boolean;
 }
 
 /** What a caller gives to register a new version; the store assigns the number and timestamps. */
@@ -58,6 +67,10 @@ export interface NewModelVersion {
   readonly trainedAt?: number | null;
   readonly description?: string | null;
   readonly source?: string | null;
+  /** Named features; only for a model with one numeric rank-2 input (checked by the registry service). */
+  readonly features?: FeatureSignature | null;
+  /** The training profile, stored in the same transaction as the version; it needs `features`. */
+  readonly profile?: VersionProfile | null;
 }
 
 /** One move of an alias: the answer to "who pointed `production` where, and when". */

@@ -4,17 +4,22 @@
  * src/protocol/admin/dto.ts and also drive Fastify's compiled serializers.
  */
 
+import type { FeatureSignatureDto } from '../../protocol/admin/dto.js';
+import { featureSignature, versionProfile, versionProfileInput } from './admin-profile-schemas.js';
+
 const str = { type: 'string' } as const;
 const nullableStr = { type: ['string', 'null'] } as const;
 const nullableInt = { type: ['integer', 'null'] } as const;
 const stringMap = { type: 'object', additionalProperties: { type: 'string' } } as const;
 const numberMap = { type: 'object', additionalProperties: { type: 'number' } } as const;
-const error = {
+/** The error body every route may answer. */
+export const error = {
   type: 'object',
   properties: { error: str, code: str, details: { type: 'object', additionalProperties: true } },
   required: ['error', 'code'],
 } as const;
-const errors = { 400: error, 401: error, 404: error, 409: error, 422: error, 500: error, 503: error } as const;
+/** Error answers by status, for every route's `response`. */
+export const errors = { 400: error, 401: error, 404: error, 409: error, 422: error, 500: error, 503: error } as const;
 
 const tensorSpec = {
   type: 'object',
@@ -61,8 +66,10 @@ const version = {
     source: nullableStr,
     created_at: { type: 'string', format: 'date-time' },
     created_by: str,
+    features: { ...featureSignature, type: ['object', 'null'] },
+    has_profile: { type: 'boolean' },
   },
-  required: ['name', 'version', 'artifact', 'signature', 'created_at'],
+  required: ['name', 'version', 'artifact', 'signature', 'created_at', 'features', 'has_profile'],
 } as const;
 
 const aliasEvent = {
@@ -80,7 +87,8 @@ const aliasEvent = {
   required: ['id', 'name', 'alias', 'from_version', 'to_version', 'actor', 'at'],
 } as const;
 
-const nameParam = { type: 'object', properties: { name: str }, required: ['name'] } as const;
+/** Path parameters of the routes under `/models/:name`. */
+export const nameParam = { type: 'object', properties: { name: str }, required: ['name'] } as const;
 const aliasParams = { type: 'object', properties: { name: str, alias: str }, required: ['name', 'alias'] } as const;
 const versionValue = { anyOf: [{ type: 'integer', minimum: 1 }, { type: 'string', pattern: '^[0-9]+$' }] } as const;
 const tags = ['registry'];
@@ -128,6 +136,9 @@ export interface CreateVersionBody {
   description?: string | null;
   source?: string | null;
   alias?: string | null;
+  features?: FeatureSignatureDto | null;
+  /** A VersionProfileDto as sent (checked in full by the registry service). */
+  profile?: unknown;
 }
 
 export const createVersion = {
@@ -147,10 +158,26 @@ export const createVersion = {
       description: nullableStr,
       source: nullableStr,
       alias: nullableStr,
+      features: { ...featureSignature, type: ['object', 'null'] },
+      profile: { ...versionProfileInput, type: ['object', 'null'] },
     },
     required: ['artifact_sha256'],
   },
   response: { 201: version, ...errors },
+} as const;
+
+export const getProfile = {
+  tags,
+  summary: 'The training profile of one version (`profile` is null when it was registered without one)',
+  params: { type: 'object', properties: { name: str, selector: str }, required: ['name', 'selector'] },
+  response: {
+    200: {
+      type: 'object',
+      properties: { name: str, version: { type: 'integer' }, profile: { ...versionProfile, type: ['object', 'null'] } },
+      required: ['name', 'version', 'profile'],
+    },
+    ...errors,
+  },
 } as const;
 
 const moveBody = {

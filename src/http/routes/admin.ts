@@ -4,7 +4,17 @@ import { parseTime } from '../../core/time.js';
 import type { AdminApi } from '../../protocol/admin/admin-api.js';
 import type { ArtifactStore } from '../../storage/artifact-store.js';
 import { fail } from '../../core/errors.js';
+import { policyPatchFromDto } from '../../protocol/admin/deployment-dto.js';
+import { profileFromDto } from '../../protocol/admin/profile-dto.js';
+import * as D from './admin-deployment-schemas.js';
 import * as S from './admin-schemas.js';
+
+/**
+ * Body limit of `POST /api/models/:name/versions`: a version may carry its training profile, which keeps up to
+ * 100,000 sampled values per column and so runs to a few MB, or tens for wide models. Every other JSON route keeps
+ * the server's `server.bodyLimitBytes` (and this one takes that instead when it is higher).
+ */
+export const CREATE_VERSION_BODY_LIMIT_BYTES = 64 * 1024 * 1024;
 
 /**
  * The admin API over HTTP: thin handlers that parse, call the AdminApi acting as the caller, and answer its DTOs.
@@ -30,6 +40,9 @@ export function registerAdminRoutes(
   app.get<{ Params: { name: string; selector: string } }>('/models/:name/versions/:selector', { schema: S.getVersion }, (req) => {
     return admin(req).getVersion(formatModelRef(parseSelector(req.params.name, req.params.selector)));
   });
+  app.get<{ Params: { name: string; selector: string } }>('/models/:name/versions/:selector/profile', { schema: S.getProfile }, (req) => {
+    return admin(req).getProfile(formatModelRef(parseSelector(req.params.name, req.params.selector)));
+  });
 
   app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: artifactLimitBytes }, (_req, body, done) =>
     done(null, body),
@@ -42,7 +55,9 @@ export function registerAdminRoutes(
     return reply.code(201).send({ sha256: ref.sha256, size_bytes: ref.sizeBytes, format: ref.format });
   });
 
-  app.post<Name & { Body: S.CreateVersionBody }>('/models/:name/versions', { schema: S.createVersion }, async (req, reply) => {
+  // Never below the server's own limit, should that be configured higher.
+  const createOptions = { schema: S.createVersion, bodyLimit: Math.max(CREATE_VERSION_BODY_LIMIT_BYTES, app.initialConfig.bodyLimit ?? 0) };
+  app.post<Name & { Body: S.CreateVersionBody }>('/models/:name/versions', createOptions, async (req, reply) => {
     const b = req.body;
     const bytes = await artifacts.get(b.artifact_sha256);
     const created = await admin(req).register({
@@ -56,6 +71,8 @@ export function registerAdminRoutes(
       description: b.description ?? null,
       source: b.source ?? null,
       alias: b.alias ?? null,
+      features: b.features ?? null,
+      profile: b.profile === undefined || b.profile === null ? null : profileFromDto(b.profile),
     });
     return reply.code(201).send(created);
   });
@@ -80,6 +97,13 @@ export function registerAdminRoutes(
   );
   app.get<Name & { Querystring: { alias?: string } }>('/models/:name/history', { schema: S.history }, async (req) => ({
     events: await admin(req).history(req.params.name, req.query.alias),
+  }));
+  app.get<Name>('/models/:name/deployment', { schema: D.getDeployment }, (req) => admin(req).getDeployment(req.params.name));
+  app.put<Name & { Body: D.SetDeploymentBody }>('/models/:name/deployment', { schema: D.setDeployment }, (req) =>
+    admin(req).setDeployment(req.params.name, policyPatchFromDto(req.body.policy), req.body.reason),
+  );
+  app.get<Name>('/models/:name/deployment/history', { schema: D.deploymentHistory }, async (req) => ({
+    revisions: await admin(req).deploymentHistory(req.params.name),
   }));
   app.get<{ Querystring: { target?: string; limit?: number } }>('/audit', { schema: S.audit }, async (req) => ({
     records: await admin(req).audit({ target: req.query.target, limit: req.query.limit }),

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { decodeRecordsRequest, encodeRecordsResponse } from '../../protocol/v1/records.js';
+import { answerRecords, answerV2 } from '../../protocol/predict.js';
+import type { Answer } from '../../protocol/predict.js';
 import { decodeInferRequest } from '../../protocol/v2/infer-request.js';
-import { encodeInferResponse } from '../../protocol/v2/infer-response.js';
 import type { DecodeLimits } from '../../protocol/json-tensor.js';
 import type { Dataplane } from '../../services/dataplane.js';
 import type { ServedVersion } from '../../services/serving-pool.js';
@@ -14,17 +14,31 @@ import type { DrainState } from '../plugins/errors.js';
  * version that produced it in `model_version` and the `x-model-version` header.
  */
 export function registerInferRoutes(app: FastifyInstance, dataplane: Dataplane, limits: DecodeLimits, state: DrainState): void {
-  const send = (reply: FastifyReply, target: ServedVersion, body: unknown): FastifyReply => {
-    reply.header('x-model-version', target.label).header('x-request-id', reply.request.id);
+  const send = (reply: FastifyReply, target: ServedVersion, selector: string | undefined, request: unknown, answer: Answer<unknown>): FastifyReply => {
+    const id = reply.request.id;
+    reply.header('x-model-version', target.label).header('x-request-id', id);
+    if (answer.warnings) reply.header('x-mooring-warnings', answer.warnings.length);
     if (state.draining) reply.header('connection', 'close');
-    return reply.send(body);
+    reply.send(answer.body);
+    // After the answer is on its way: the log entry is a buffer push, written in a batch later.
+    dataplane.record({
+      target,
+      id,
+      route: selector === undefined ? 'production' : 'direct',
+      rows: answer.rows,
+      request,
+      response: answer.body,
+      latencyMs: reply.elapsedTime,
+      warnings: answer.warnings,
+    });
+    return reply;
   };
   const v2 = async (name: string, version: string | undefined, body: unknown, reply: FastifyReply) => {
+    // Decoded before the version is resolved: a malformed body never costs a model load.
     const request = decodeInferRequest(body, limits);
     const t = dataplane.target(name, version);
     const target = t instanceof Promise ? await t : t;
-    const outputs = await dataplane.infer(target, request.inputs, request.outputs?.map((o) => o.name));
-    return send(reply, target, encodeInferResponse({ modelName: target.name, modelVersion: target.label, id: request.id, outputs }));
+    return send(reply, target, version, body, await answerV2(dataplane, target, request));
   };
   app.post<{ Params: { name: string } }>('/v2/models/:name/infer', (req, reply) => v2(req.params.name, undefined, req.body, reply));
   app.post<{ Params: { name: string; version: string } }>('/v2/models/:name/versions/:version/infer', (req, reply) =>
@@ -34,9 +48,7 @@ export function registerInferRoutes(app: FastifyInstance, dataplane: Dataplane, 
   const records = async (name: string, version: string | undefined, body: unknown, reply: FastifyReply) => {
     const t = dataplane.target(name, version);
     const target = t instanceof Promise ? await t : t;
-    const inputs = decodeRecordsRequest(body, target.meta.signature, limits);
-    const outputs = await dataplane.infer(target, inputs);
-    return send(reply, target, encodeRecordsResponse(outputs, { modelName: target.name, modelVersion: target.label }));
+    return send(reply, target, version, body, await answerRecords(dataplane, target, body, limits));
   };
   // find-my-way has no literal-colon suffix for parameters, so `{name}:predict` arrives as one segment.
   app.post<{ Params: { target: string } }>('/v1/models/:target', (req, reply) =>

@@ -1,4 +1,9 @@
+import type { DeploymentPolicyInput } from '../../core/deployment/policy.js';
+import type { FeatureSignature } from '../../core/features/feature-spec.js';
+import type { VersionProfile } from '../../core/profile/types.js';
+import type { DeploymentChangeDto, DeploymentDto } from './deployment-dto.js';
 import type { AliasEventDto, AuditRecordDto, ModelDetailDto, ModelDto, ModelVersionDto } from './dto.js';
+import type { VersionProfileAnswerDto } from './profile-dto.js';
 
 /**
  * AdminApi: every registry operation the CLI offers, as one interface with two implementations: `ServiceAdmin`
@@ -16,6 +21,8 @@ export interface AdminApi {
   getVersion(ref: string): Promise<ModelVersionDto>;
   /** Registers a new version from artifact bytes; optionally points an alias at it (through `deploy` for production). */
   register(input: RegisterInput): Promise<ModelVersionDto>;
+  /** The training profile of one version (by reference, as `getVersion`); `profile` is null when it has none. */
+  getProfile(ref: string): Promise<VersionProfileAnswerDto>;
   /** Points an alias at a version; `production` goes through `deploy` (loaded and warm before it moves). */
   setAlias(name: string, alias: string, version: number, reason?: string): Promise<AliasEventDto>;
   deleteAlias(name: string, alias: string, reason?: string): Promise<AliasEventDto>;
@@ -30,6 +37,15 @@ export interface AdminApi {
   history(name: string, alias?: string): Promise<AliasEventDto[]>;
   /** Which version `alias` held at time `at` (epoch ms); null when it pointed nowhere. */
   aliasAt(name: string, alias: string, at: number): Promise<{ name: string; alias: string; at: string; version: number | null }>;
+  /** The deployment policy in force: the latest revision, or revision 0 (the defaults) when never set. */
+  getDeployment(name: string): Promise<DeploymentDto>;
+  /**
+   * Merges `patch` onto the policy in force and stores the result as a new revision (with `reason` on it and its
+   * audit record). A patch that changes nothing writes nothing and answers `changed: false`.
+   */
+  setDeployment(name: string, patch: DeploymentPolicyInput, reason?: string): Promise<DeploymentChangeDto>;
+  /** Every revision of the deployment policy, oldest first ([] when never set). */
+  deploymentHistory(name: string): Promise<DeploymentDto[]>;
   /** Audit records, newest first. */
   audit(filter?: { target?: string; limit?: number }): Promise<AuditRecordDto[]>;
   /**
@@ -52,6 +68,10 @@ export interface RegisterInput {
   description?: string | null;
   source?: string | null;
   alias?: string | null;
+  /** Named features of the model's one input. */
+  features?: FeatureSignature | null;
+  /** The training profile (needs `features`); computed by the caller, e.g. by the CLI from a reference file. */
+  profile?: VersionProfile | null;
 }
 
 /** A prediction's answer and the version that produced it. */

@@ -1,5 +1,8 @@
+import type { FeatureSignature } from '../../core/features/feature-spec.js';
 import type { TensorSpec } from '../../core/inference/tensor.js';
 import type { AliasEvent, AuditRecord, ModelVersion, RegisteredModel } from '../../core/registry/types.js';
+import { toSnakeKeys } from './wire-case.js';
+import type { SnakeKeys } from './wire-case.js';
 
 /**
  * The admin API's wire shapes (JSON, snake_case like MLflow and KServe, times as ISO-8601 UTC strings) and the one
@@ -35,7 +38,14 @@ export interface ModelVersionDto {
   source: string | null;
   created_at: string;
   created_by: string;
+  /** The version's named features. */
+  features: FeatureSignatureDto | null;
+  /** Whether a training profile was registered with it (read it at `.../versions/{v}/profile`). */
+  has_profile: boolean;
 }
+
+/** Named features as the admin API shows and takes them (their keys are single words: the domain's shape). */
+export type FeatureSignatureDto = SnakeKeys<FeatureSignature>;
 
 /** A model with all its versions (`models show NAME`). */
 export interface ModelDetailDto extends ModelDto {
@@ -101,7 +111,14 @@ export function versionDto(v: ModelVersion, aliases: Readonly<Record<string, num
     source: v.source,
     created_at: iso(v.createdAt),
     created_by: v.createdBy,
+    features: v.features === null ? null : featuresDto(v.features),
+    has_profile: v.hasProfile,
   };
+}
+
+/** Maps named features to their DTO (a deep copy: DTOs never share arrays with cached domain objects). */
+export function featuresDto(f: FeatureSignature): FeatureSignatureDto {
+  return toSnakeKeys(f);
 }
 
 /** Maps an alias event to its DTO. */

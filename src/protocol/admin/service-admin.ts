@@ -2,14 +2,20 @@ import { fail } from '../../core/errors.js';
 import { parseModelRef } from '../../core/registry/names.js';
 import type { Actor } from '../../core/registry/types.js';
 import { parseTime } from '../../core/time.js';
+import type { DeploymentPolicyInput } from '../../core/deployment/policy.js';
 import type { Dataplane } from '../../services/dataplane.js';
+import type { DeploymentService } from '../../services/deployment-service.js';
 import type { RegistryService } from '../../services/registry-service.js';
-import { decodeRecordsRequest, encodeRecordsResponse } from '../v1/records.js';
+import { DEFAULT_DECODE_LIMITS } from '../json-tensor.js';
+import { answerRecords, answerV2 } from '../predict.js';
 import { decodeInferRequest } from '../v2/infer-request.js';
-import { encodeInferResponse } from '../v2/infer-response.js';
 import type { AdminApi, PredictResult, RegisterInput } from './admin-api.js';
+import { deploymentChangeDto, deploymentDto } from './deployment-dto.js';
+import type { DeploymentChangeDto, DeploymentDto } from './deployment-dto.js';
 import { aliasEventDto, auditDto, iso, modelDto, versionDto } from './dto.js';
 import type { AliasEventDto, AuditRecordDto, ModelDetailDto, ModelDto, ModelVersionDto } from './dto.js';
+import { profileDto } from './profile-dto.js';
+import type { VersionProfileAnswerDto } from './profile-dto.js';
 
 /**
  * AdminApi over the in-process services: what the HTTP admin routes call, and what the CLI uses when no server
@@ -20,6 +26,7 @@ export class ServiceAdmin implements AdminApi {
 
   constructor(
     private readonly registry: RegistryService,
+    private readonly deployments: DeploymentService,
     private readonly dataplane: Dataplane | null,
     actor: string,
   ) {
@@ -60,11 +67,31 @@ export class ServiceAdmin implements AdminApi {
         description: input.description ?? null,
         source: input.source ?? null,
         alias: input.alias ?? null,
+        features: input.features ?? null,
+        profile: input.profile ?? null,
       },
       this.by,
     );
     const model = await this.registry.model(input.name);
     return versionDto(version, model.aliases);
+  }
+
+  async getProfile(ref: string): Promise<VersionProfileAnswerDto> {
+    const version = await this.registry.resolve(ref);
+    const profile = version.hasProfile ? await this.registry.store.getProfile(version.name, version.version) : null;
+    return { name: version.name, version: version.version, profile: profile === null ? null : profileDto(profile) };
+  }
+
+  async getDeployment(name: string): Promise<DeploymentDto> {
+    return deploymentDto(await this.deployments.show(name));
+  }
+
+  async setDeployment(name: string, patch: DeploymentPolicyInput, reason?: string): Promise<DeploymentChangeDto> {
+    return deploymentChangeDto(await this.deployments.set(name, patch, this.as(reason)));
+  }
+
+  async deploymentHistory(name: string): Promise<DeploymentDto[]> {
+    return (await this.deployments.history(name)).map(deploymentDto);
   }
 
   async setAlias(name: string, alias: string, version: number, reason?: string): Promise<AliasEventDto> {
@@ -104,17 +131,11 @@ export class ServiceAdmin implements AdminApi {
     const selector = s.kind === 'version' ? String(s.version) : s.kind === 'latest' ? 'latest' : s.alias === 'production' ? undefined : s.alias;
     const target = await this.dataplane.target(r.name, selector);
     const request = Array.isArray(body) ? { instances: body } : body;
-    if (isObject(request) && 'instances' in request) {
-      const inputs = decodeRecordsRequest(request, target.meta.signature);
-      const outputs = await this.dataplane.infer(target, inputs);
-      return { modelVersion: target.label, body: encodeRecordsResponse(outputs, { modelName: target.name, modelVersion: target.label }) };
-    }
-    const decoded = decodeInferRequest(request);
-    const outputs = await this.dataplane.infer(target, decoded.inputs, decoded.outputs?.map((o) => o.name));
-    return {
-      modelVersion: target.label,
-      body: encodeInferResponse({ modelName: target.name, modelVersion: target.label, id: decoded.id, outputs }),
-    };
+    const answer =
+      isObject(request) && 'instances' in request
+        ? await answerRecords(this.dataplane, target, request, DEFAULT_DECODE_LIMITS)
+        : await answerV2(this.dataplane, target, decodeInferRequest(request));
+    return { modelVersion: target.label, body: answer.body };
   }
 }
 

@@ -1,4 +1,5 @@
 import { fail } from '../../core/errors.js';
+import type { Problem } from '../../core/validation/problems.js';
 import type { Signature, Tensor, TensorSpec } from '../../core/inference/tensor.js';
 import { preview } from '../json-elements.js';
 import { DEFAULT_DECODE_LIMITS, jsonRowsToTensorData, tensorRowsToJson } from '../json-tensor.js';
@@ -16,6 +17,8 @@ export interface RecordsResponseBody {
   predictions: unknown[];
   model_name: string;
   model_version: string;
+  /** Only on flagged answers: the anomalies the input showed (served under a `flag` policy). */
+  warnings?: readonly Problem[];
 }
 
 /**
@@ -30,11 +33,21 @@ export interface RecordsResponseBody {
  *   `jsonToTensorData`.
  */
 export function decodeRecordsRequest(body: unknown, signature: Signature, limits: DecodeLimits = DEFAULT_DECODE_LIMITS): Tensor[] {
+  return decodeInstances(recordsInstances(body), signature, limits);
+}
+
+/** The `instances` array of a records body; INVALID_REQUEST unless it is a non-empty array. */
+export function recordsInstances(body: unknown): unknown[] {
   if (!isObject(body)) throw fail('INVALID_REQUEST', `the request must be a JSON object {"instances": [...]}, got ${preview(body)}`);
   const instances = Object.hasOwn(body, 'instances') ? body['instances'] : undefined;
   if (!Array.isArray(instances) || instances.length === 0) {
     throw fail('INVALID_REQUEST', `"instances" must be a non-empty array (one entry per row), got ${preview(instances)}`);
   }
+  return instances;
+}
+
+/** Stacks instances (rows, or objects keyed by input name) into one tensor per signature input. */
+export function decodeInstances(instances: readonly unknown[], signature: Signature, limits: DecodeLimits = DEFAULT_DECODE_LIMITS): Tensor[] {
   const specs = signature.inputs;
   const keyed = checkKeys(instances, specs);
   const tensors = new Array<Tensor>(specs.length);
@@ -147,8 +160,14 @@ function stackedShape(rows: readonly unknown[], spec: TensorSpec): number[] {
  */
 export function encodeRecordsResponse(
   outputs: readonly Tensor[],
-  r: { modelName: string; modelVersion: string },
+  r: { modelName: string; modelVersion: string; warnings?: readonly Problem[] | null },
 ): RecordsResponseBody {
+  const body = encodePredictions(outputs, r);
+  if (r.warnings) body.warnings = r.warnings;
+  return body;
+}
+
+function encodePredictions(outputs: readonly Tensor[], r: { modelName: string; modelVersion: string }): RecordsResponseBody {
   if (outputs.length === 1) {
     return { predictions: tensorRowsToJson(outputs[0]!), model_name: r.modelName, model_version: r.modelVersion };
   }

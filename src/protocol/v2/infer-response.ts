@@ -1,4 +1,5 @@
 import type { Datatype, Tensor } from '../../core/inference/tensor.js';
+import type { Problem } from '../../core/validation/problems.js';
 import { tensorToJson } from '../json-tensor.js';
 
 /**
@@ -21,6 +22,8 @@ export interface InferResponseBody {
   id?: string;
   parameters?: Record<string, unknown>;
   outputs: InferResponseOutput[];
+  /** Mooring's addition, only on flagged answers: the anomalies the input showed (served under a `flag` policy). */
+  warnings?: readonly Problem[];
 }
 
 /** What the dataplane hands over to be encoded. */
@@ -31,6 +34,8 @@ export interface InferResult {
   id?: string;
   parameters?: Record<string, unknown>;
   outputs: readonly Tensor[];
+  /** Anomalies to report with the answer (a `flag` policy); null or absent when the input was clean. */
+  warnings?: readonly Problem[] | null;
 }
 
 /**
@@ -47,6 +52,13 @@ export function encodeInferResponse(r: InferResult): InferResponseBody {
   const model_name = r.modelName;
   const model_version = r.modelVersion;
   const { id, parameters } = r;
+  if (r.warnings) {
+    // Spec-conforming clients see a boolean parameter; the list itself rides in a top-level field they ignore.
+    const flagged: InferResponseBody = { model_name, model_version, parameters: { ...parameters, out_of_distribution: true }, outputs };
+    if (id !== undefined) flagged.id = id;
+    flagged.warnings = r.warnings;
+    return flagged;
+  }
   if (id !== undefined) {
     return parameters !== undefined ? { model_name, model_version, id, parameters, outputs } : { model_name, model_version, id, outputs };
   }

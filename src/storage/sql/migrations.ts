@@ -92,10 +92,45 @@ function initialSchema(caps: SqlCapabilities): Migration {
   };
 }
 
+/**
+ * Issue 3: named features on each version, the training profile beside it (own table: it is large and read only
+ * when a version is loaded), and the append-only deployment policy revisions of each model.
+ */
+function featuresProfilesDeployments(): Migration {
+  return {
+    async up(db: MigrationDb): Promise<void> {
+      await db.schema.alterTable('model_versions').addColumn('features', 'text').execute();
+      await db.schema
+        .createTable('version_profiles')
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('profile', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('version_profiles_pk', ['name', 'version'])
+        .addForeignKeyConstraint('version_profiles_version_fk', ['name', 'version'], 'model_versions', ['name', 'version'])
+        .execute();
+      // No foreign key, like the other append-only logs: the history of a deployment outlives what it describes.
+      await db.schema
+        .createTable('deployment_revisions')
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('revision', 'integer', (c) => c.notNull())
+        .addColumn('policy', 'text', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text')
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('deployment_revisions_pk', ['name', 'revision'])
+        .execute();
+    },
+  };
+}
+
 /** The ordered migrations for a backend with these capabilities. */
 export function registryMigrations(caps: SqlCapabilities): MigrationProvider {
   return {
-    getMigrations: async () => ({ '0001_initial_registry': initialSchema(caps) }),
+    getMigrations: async () => ({
+      '0001_initial_registry': initialSchema(caps),
+      '0002_features_profiles_deployments': featuresProfilesDeployments(),
+    }),
   };
 }
 

@@ -1,6 +1,7 @@
 import { fail } from '../../core/errors.js';
 import type { Actor, AliasEvent, RegisteredModel } from '../../core/registry/types.js';
 import { toAliasEvent, toJson, toModel } from './row-mapping.js';
+import type { VersionRow } from './row-mapping.js';
 import type { Kysely, Transaction } from 'kysely';
 import type { RegistryDatabase } from './schema.js';
 import type { SqlCapabilities } from './sql-capabilities.js';
@@ -28,14 +29,30 @@ export async function lockModel(trx: Trx, caps: SqlCapabilities, name: string) {
   return row;
 }
 
+/**
+ * `select` of version rows with `has_profile` (whether a profile row exists beside each): every read of a version
+ * goes through it, so ModelVersion.hasProfile is always there and the large profile text is never read with it.
+ */
+export function selectVersions(db: Db | Trx) {
+  return db
+    .selectFrom('model_versions as v')
+    .selectAll('v')
+    .select((eb) =>
+      eb
+        .exists(
+          eb
+            .selectFrom('version_profiles as p')
+            .select(eb.lit(1).as('one'))
+            .whereRef('p.name', '=', 'v.name')
+            .whereRef('p.version', '=', 'v.version'),
+        )
+        .as('has_profile'),
+    );
+}
+
 /** The version row, or VERSION_NOT_FOUND. */
-export async function versionOrFail(trx: Trx, name: string, version: number) {
-  const row = await trx
-    .selectFrom('model_versions')
-    .selectAll()
-    .where('name', '=', name)
-    .where('version', '=', version)
-    .executeTakeFirst();
+export async function versionOrFail(trx: Trx, name: string, version: number): Promise<VersionRow> {
+  const row = await selectVersions(trx).where('v.name', '=', name).where('v.version', '=', version).executeTakeFirst();
   if (!row) throw fail('VERSION_NOT_FOUND', `model ${JSON.stringify(name)} has no version ${version}`, { name, version });
   return row;
 }

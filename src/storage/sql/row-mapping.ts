@@ -1,4 +1,9 @@
+import { DeploymentPolicySchema } from '../../core/deployment/policy.js';
+import type { DeploymentRevision } from '../../core/deployment/policy.js';
+import { fail } from '../../core/errors.js';
+import type { FeatureSignature } from '../../core/features/feature-spec.js';
 import type { Signature } from '../../core/inference/tensor.js';
+import type { VersionProfile } from '../../core/profile/types.js';
 import type {
   AliasEvent,
   AuditRecord,
@@ -6,8 +11,8 @@ import type {
   NewModelVersion,
   RegisteredModel,
 } from '../../core/registry/types.js';
-import type { AliasEventsTable, AuditLogTable, ModelsTable, ModelVersionsTable } from './schema.js';
-import type { Selectable } from 'kysely';
+import type { AliasEventsTable, AuditLogTable, DeploymentRevisionsTable, ModelsTable, ModelVersionsTable } from './schema.js';
+import type { Selectable, SqlBool } from 'kysely';
 
 /** Rows <-> registry domain objects. JSON columns are text, so every parse and stringify happens here. */
 
@@ -34,8 +39,11 @@ export function toModel(row: Selectable<ModelsTable>, aliases: Readonly<Record<s
   };
 }
 
+/** A `model_versions` row with whether a profile row exists beside it (see `selectVersions`). */
+export type VersionRow = Selectable<ModelVersionsTable> & { has_profile: SqlBool };
+
 /** A model version from its row. */
-export function toVersion(row: Selectable<ModelVersionsTable>): ModelVersion {
+export function toVersion(row: VersionRow): ModelVersion {
   return {
     name: row.name,
     version: row.version,
@@ -50,6 +58,9 @@ export function toVersion(row: Selectable<ModelVersionsTable>): ModelVersion {
     source: row.source,
     createdAt: row.created_at,
     createdBy: row.created_by,
+    features: row.features === null ? null : fromJson<FeatureSignature>(row.features),
+    // SQLite answers `exists` with 0/1, PostgreSQL with a boolean.
+    hasProfile: row.has_profile === true || row.has_profile === 1,
   };
 }
 
@@ -71,7 +82,30 @@ export function versionRow(input: NewModelVersion, version: number, at: number, 
     source: input.source ?? null,
     created_at: at,
     created_by: by,
+    features: input.features ? toJson(input.features) : null,
   };
+}
+
+/** A stored training profile (written by the store from a profile the registry service validated). */
+export function toProfile(text: string): VersionProfile {
+  return fromJson<VersionProfile>(text);
+}
+
+/**
+ * A deployment revision from its row. The policy goes back through DeploymentPolicySchema so a policy stored by an
+ * older Mooring gains the defaults of fields added since; one that no longer parses is a bug or a downgrade, and
+ * says which row it is instead of serving a half-understood policy.
+ */
+export function toDeploymentRevision(row: Selectable<DeploymentRevisionsTable>): DeploymentRevision {
+  const parsed = DeploymentPolicySchema.safeParse(fromJson<unknown>(row.policy));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw fail('INTERNAL', `stored deployment policy revision ${row.revision} of model ${JSON.stringify(row.name)} does not parse: ${issue.path.join('.')}: ${issue.message}`, {
+      model: row.name,
+      revision: row.revision,
+    });
+  }
+  return { name: row.name, revision: row.revision, policy: parsed.data, actor: row.actor, reason: row.reason, at: row.at };
 }
 
 /** An alias event from its row. */

@@ -37,6 +37,8 @@ export interface ModelVersionsTable {
   source: string | null;
   created_at: number;
   created_by: string;
+  /** JSON FeatureSignature, or null (migration 0002). */
+  features: string | null;
 }
 
 /** `aliases`: where each alias points now. Its history lives in `alias_events`. */
@@ -70,6 +72,27 @@ export interface AuditLogTable {
   details: string;
 }
 
+/** `version_profiles`: the training profile of a version (at most one, immutable), kept apart because it is large. */
+export interface VersionProfilesTable {
+  name: string;
+  version: number;
+  /** JSON VersionProfile. */
+  profile: string;
+  created_at: number;
+}
+
+/** `deployment_revisions`: append-only; each row is a model's whole deployment policy from `at` on. */
+export interface DeploymentRevisionsTable {
+  name: string;
+  /** 1, 2, 3... per model, allocated under the model's lock like version numbers. */
+  revision: number;
+  /** JSON DeploymentPolicy (re-parsed on read, so older rows gain new defaults). */
+  policy: string;
+  actor: string;
+  reason: string | null;
+  at: number;
+}
+
 /** `registry_revision`: a single row (id 1) whose counter every mutation bumps in its own transaction. */
 export interface RegistryRevisionTable {
   id: number;
@@ -84,4 +107,6 @@ export interface RegistryDatabase {
   alias_events: AliasEventsTable;
   audit_log: AuditLogTable;
   registry_revision: RegistryRevisionTable;
+  version_profiles: VersionProfilesTable;
+  deployment_revisions: DeploymentRevisionsTable;
 }

@@ -1,7 +1,9 @@
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
+import type { DeploymentPolicy, DeploymentRevision } from '../../core/deployment/policy.js';
 import { fail } from '../../core/errors.js';
+import type { VersionProfile } from '../../core/profile/types.js';
 import type {
   Actor,
   AliasEvent,
@@ -11,6 +13,7 @@ import type {
   RegisteredModel,
 } from '../../core/registry/types.js';
 import type { RegistryStore } from '../registry-store.js';
+import { appendDeploymentRevision, latestDeploymentRevision, listDeploymentRevisions } from './deployment-revisions.js';
 import { migrateRegistry } from './migrations.js';
 import {
   appendAliasEvent,
@@ -19,10 +22,11 @@ import {
   lockModel,
   readModel,
   readModelOrFail,
+  selectVersions,
   versionOrFail,
   writeAudit,
 } from './registry-writes.js';
-import { parseTags, patchTags, toAliasEvent, toAudit, toJson, toModel, toVersion, versionRow } from './row-mapping.js';
+import { parseTags, patchTags, toAliasEvent, toAudit, toJson, toModel, toProfile, toVersion, versionRow } from './row-mapping.js';
 import type { RegistryDatabase } from './schema.js';
 import type { SqlCapabilities } from './sql-capabilities.js';
 
@@ -66,6 +70,13 @@ export class SqlRegistryStore implements RegistryStore {
       const version = model.latest_version + 1;
       const row = versionRow(input, version, at, by.actor);
       await trx.insertInto('model_versions').values(row).execute();
+      const profile = input.profile ?? null;
+      if (profile !== null) {
+        await trx
+          .insertInto('version_profiles')
+          .values({ name: input.name, version, profile: toJson(profile), created_at: at })
+          .execute();
+      }
       await trx
         .updateTable('models')
         .set({ latest_version: version, updated_at: at })
@@ -78,9 +89,11 @@ export class SqlRegistryStore implements RegistryStore {
         version,
         sha256: input.artifact.sha256,
         sizeBytes: input.artifact.sizeBytes,
+        features: input.features ? input.features.features.length : 0,
+        profile: profile !== null,
       });
       await bumpRevision(trx);
-      return toVersion(row);
+      return toVersion({ ...row, has_profile: profile !== null });
     });
   }
 
@@ -193,18 +206,37 @@ export class SqlRegistryStore implements RegistryStore {
   }
 
   async getVersion(name: string, version: number): Promise<ModelVersion | null> {
-    const row = await this.#db
-      .selectFrom('model_versions')
-      .selectAll()
-      .where('name', '=', name)
-      .where('version', '=', version)
-      .executeTakeFirst();
+    const row = await selectVersions(this.#db).where('v.name', '=', name).where('v.version', '=', version).executeTakeFirst();
     return row ? toVersion(row) : null;
   }
 
   async listVersions(name: string): Promise<ModelVersion[]> {
-    const rows = await this.#db.selectFrom('model_versions').selectAll().where('name', '=', name).orderBy('version').execute();
+    const rows = await selectVersions(this.#db).where('v.name', '=', name).orderBy('v.version').execute();
     return rows.map(toVersion);
+  }
+
+  async getProfile(name: string, version: number): Promise<VersionProfile | null> {
+    const row = await this.#db
+      .selectFrom('version_profiles')
+      .select('profile')
+      .where('name', '=', name)
+      .where('version', '=', version)
+      .executeTakeFirst();
+    return row ? toProfile(row.profile) : null;
+  }
+
+  setDeploymentPolicy(name: string, policy: DeploymentPolicy, by: Actor): Promise<DeploymentRevision>;
+  setDeploymentPolicy(name: string, policy: DeploymentPolicy, by: Actor, ifRevision: number): Promise<DeploymentRevision | null>;
+  async setDeploymentPolicy(name: string, policy: DeploymentPolicy, by: Actor, ifRevision?: number): Promise<DeploymentRevision | null> {
+    return appendDeploymentRevision(this.#db, this.#caps, this.#clock, name, policy, by, ifRevision);
+  }
+
+  async getDeployment(name: string): Promise<DeploymentRevision | null> {
+    return latestDeploymentRevision(this.#db, name);
+  }
+
+  async deploymentHistory(name: string): Promise<DeploymentRevision[]> {
+    return listDeploymentRevisions(this.#db, name);
   }
 
   async aliasHistory(name: string, alias?: string): Promise<AliasEvent[]> {

@@ -1,0 +1,94 @@
+import { Command, Option } from 'commander';
+import { DEFAULT_POLICY, VALIDATION_ACTIONS } from '../../core/deployment/policy.js';
+import type { DeploymentPolicyInput, ValidationPolicy } from '../../core/deployment/policy.js';
+import { fail } from '../../core/errors.js';
+import { toSnakeKeys } from '../../protocol/admin/wire-case.js';
+import { integerOption, numberOption } from '../arguments.js';
+import { formatDeployment, formatDeploymentChange, formatDeploymentHistory } from '../format-deployment.js';
+import { withAdmin } from '../invoke.js';
+import { out, outJson } from '../output.js';
+
+interface SetOptions {
+  onSchemaError?: ValidationPolicy['schema'];
+  onAnomaly?: ValidationPolicy['anomalies'];
+  rangeTolerance?: number;
+  maxRows?: number;
+  maxInputElements?: number;
+  maxInputBytes?: number;
+  reason?: string;
+  json?: boolean;
+}
+
+/** The patch the `deployment set` flags describe; undefined when no flag sets anything. */
+function patchFrom(opts: SetOptions): DeploymentPolicyInput | undefined {
+  const validation: NonNullable<DeploymentPolicyInput['validation']> = {
+    ...(opts.onSchemaError === undefined ? {} : { schema: opts.onSchemaError }),
+    ...(opts.onAnomaly === undefined ? {} : { anomalies: opts.onAnomaly }),
+    ...(opts.rangeTolerance === undefined ? {} : { rangeTolerance: opts.rangeTolerance }),
+    ...(opts.maxRows === undefined ? {} : { maxRows: opts.maxRows }),
+    ...(opts.maxInputElements === undefined ? {} : { maxInputElements: opts.maxInputElements }),
+    ...(opts.maxInputBytes === undefined ? {} : { maxInputBytes: opts.maxInputBytes }),
+  };
+  return Object.keys(validation).length === 0 ? undefined : { validation };
+}
+
+/** `mooring deployment show|set|history NAME`: a model's deployment policy and its revisions. */
+export function deploymentCommand(): Command {
+  const deployment = new Command('deployment').description("show and change a model's deployment policy (validation, limits)");
+  const whole = integerOption(0, Number.MAX_SAFE_INTEGER);
+
+  deployment
+    .command('show')
+    .description('show the deployment policy in force (revision 0: the defaults, never set)')
+    .argument('<name>', 'model name')
+    .option('--json', 'print the deployment (DeploymentDto) as JSON')
+    .action(async (name: string, opts: { json?: boolean }, cmd: Command) =>
+      withAdmin(cmd, async (admin) => {
+        const d = await admin.getDeployment(name);
+        if (opts.json) outJson(d);
+        else out(formatDeployment(d));
+      }),
+    );
+
+  deployment
+    .command('set')
+    .description('change fields of the deployment policy; the others keep their values (a new revision, unless nothing changes)')
+    .argument('<name>', 'model name')
+    .addOption(new Option('--on-schema-error <action>', 'a request that fails the schema check').choices(['reject', 'fallback']))
+    .addOption(new Option('--on-anomaly <action>', 'an input outside the training profile').choices([...VALIDATION_ACTIONS]))
+    .option('--range-tolerance <x>', 'how far outside the training range a number may be, as a fraction of the range', numberOption())
+    .option('--max-rows <n>', 'most rows one request may carry', whole)
+    .option('--max-input-elements <n>', "most elements one input tensor may hold (0 = the server's limits.maxElements)", whole)
+    .option('--max-input-bytes <n>', 'most bytes one input tensor may take (0 = no limit of its own)', whole)
+    .option('--reason <text>', 'why, recorded on the revision and in the audit log')
+    .option('--json', 'print the result (DeploymentDto with "changed") as JSON')
+    .action(async (name: string, opts: SetOptions, cmd: Command) => {
+      const patch = patchFrom(opts);
+      if (patch === undefined) {
+        throw fail(
+          'INVALID_REQUEST',
+          'deployment set needs at least one of --on-schema-error, --on-anomaly, --range-tolerance, --max-rows, --max-input-elements, --max-input-bytes',
+        );
+      }
+      await withAdmin(cmd, async (admin) => {
+        const change = await admin.setDeployment(name, patch, opts.reason);
+        if (opts.json) outJson(change);
+        else out(formatDeploymentChange(change));
+      });
+    });
+
+  deployment
+    .command('history')
+    .description('list every revision of the deployment policy, oldest first, with what each changed')
+    .argument('<name>', 'model name')
+    .option('--json', 'print {"revisions": [...]} as JSON')
+    .action(async (name: string, opts: { json?: boolean }, cmd: Command) =>
+      withAdmin(cmd, async (admin) => {
+        const revisions = await admin.deploymentHistory(name);
+        if (opts.json) outJson({ revisions });
+        else out(formatDeploymentHistory(revisions, toSnakeKeys(DEFAULT_POLICY)));
+      }),
+    );
+
+  return deployment;
+}

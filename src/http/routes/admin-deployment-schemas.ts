@@ -1,0 +1,81 @@
+import { errors, nameParam } from './admin-schemas.js';
+
+/**
+ * JSON Schemas of the deployment policy routes. The policy's fields are listed for the OpenAPI document and the
+ * compiled serializer; answers keep fields this list does not know yet (`additionalProperties`), and a patch's
+ * unknown fields reach the deployment service, whose refusal names them.
+ */
+
+const str = { type: 'string' } as const;
+const tags = ['delivery'];
+
+const validation = {
+  type: 'object',
+  additionalProperties: true,
+  properties: {
+    schema: { type: 'string', enum: ['reject', 'fallback'] },
+    anomalies: { type: 'string', enum: ['reject', 'flag', 'fallback', 'off'] },
+    range_tolerance: { type: 'number' },
+    max_rows: { type: 'integer' },
+    max_input_elements: { type: 'integer' },
+    max_input_bytes: { type: 'integer' },
+  },
+} as const;
+
+const policy = { type: 'object', additionalProperties: true, properties: { validation } } as const;
+
+const deploymentProperties = {
+  name: str,
+  revision: { type: 'integer' },
+  policy,
+  actor: str,
+  reason: { type: ['string', 'null'] },
+  at: { type: 'string', format: 'date-time' },
+} as const;
+
+const deployment = {
+  type: 'object',
+  properties: deploymentProperties,
+  required: ['name', 'revision', 'policy', 'actor', 'reason', 'at'],
+} as const;
+
+export const getDeployment = {
+  tags,
+  summary: 'The deployment policy in force (revision 0 = the defaults, never set)',
+  params: nameParam,
+  response: { 200: deployment, ...errors },
+} as const;
+
+/** Body of `PUT /api/models/:name/deployment`. */
+export interface SetDeploymentBody {
+  /** A DeploymentPolicyPatchDto: any subset of the policy's fields (snake_case). */
+  policy: unknown;
+  reason?: string;
+}
+
+export const setDeployment = {
+  tags,
+  summary: 'Merge a patch onto the deployment policy; a new revision unless it changes nothing',
+  params: nameParam,
+  body: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { policy, reason: str },
+    required: ['policy'],
+  },
+  response: {
+    200: {
+      type: 'object',
+      properties: { ...deploymentProperties, changed: { type: 'boolean' } },
+      required: [...deployment.required, 'changed'],
+    },
+    ...errors,
+  },
+} as const;
+
+export const deploymentHistory = {
+  tags,
+  summary: 'Every revision of the deployment policy, oldest first',
+  params: nameParam,
+  response: { 200: { type: 'object', properties: { revisions: { type: 'array', items: deployment } } }, ...errors },
+} as const;

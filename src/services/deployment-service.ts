@@ -1,0 +1,84 @@
+import { isDeepStrictEqual } from 'node:util';
+import { applyPolicyPatch } from '../core/deployment/merge-policy.js';
+import { DEFAULT_POLICY } from '../core/deployment/policy.js';
+import type { DeploymentPolicyInput, DeploymentRevision } from '../core/deployment/policy.js';
+import { fail } from '../core/errors.js';
+import type { Actor } from '../core/registry/types.js';
+import type { RegistryStore } from '../storage/registry-store.js';
+import type { RegistryService } from './registry-service.js';
+
+/**
+ * Deployment policies: how each model is served beyond which version answers (validation today). Every change is
+ * a new stored revision with an audit record, so "which policy was live at time T" has an answer.
+ *
+ * `set` takes a patch, merges it onto the latest revision and validates the whole result. A patch that changes
+ * nothing writes nothing and answers the latest revision with `changed: false`: re-applying the same settings (a
+ * script, a CI job) is idempotent and does not bury real changes in the history. Concurrent patches never
+ * overwrite each other: the write is a compare-and-set on the revision that was read, retried on a race.
+ */
+
+/** What `set` answers: the revision now in force, and whether this call wrote it. */
+export interface DeploymentChange {
+  readonly deployment: DeploymentRevision;
+  readonly changed: boolean;
+}
+
+/** Who set the revision-0 answer of a model whose policy was never set. */
+export const DEFAULT_POLICY_ACTOR = 'mooring';
+
+/** Compare-and-set attempts before giving up; each lost race means another writer just succeeded. */
+const MAX_ATTEMPTS = 10;
+
+/** The deployment service: the one writer of deployment policies. */
+export class DeploymentService {
+  private readonly listeners: Array<(name: string) => void | Promise<void>> = [];
+
+  constructor(
+    private readonly store: RegistryStore,
+    private readonly registry: RegistryService,
+  ) {}
+
+  /**
+   * Calls `listener` after every policy change, so a server in this process re-reads at once; `set` returns once
+   * the listeners have settled, so a policy set through this process is in force when the call answers.
+   */
+  onChange(listener: (name: string) => void | Promise<void>): void {
+    this.listeners.push(listener);
+  }
+
+  /**
+   * The policy in force: the latest revision, or revision 0 holding DEFAULT_POLICY (actor `mooring`, at the
+   * model's creation) when none was ever set. MODEL_NOT_FOUND for an unknown model.
+   */
+  async show(name: string): Promise<DeploymentRevision> {
+    const model = await this.registry.model(name);
+    const latest = await this.store.getDeployment(name);
+    return latest ?? { name, revision: 0, policy: DEFAULT_POLICY, actor: DEFAULT_POLICY_ACTOR, reason: null, at: model.createdAt };
+  }
+
+  /**
+   * Merges `patch` onto the policy in force and stores the result as the next revision. INVALID_REQUEST naming
+   * the field when the result is not a valid policy; MODEL_NOT_FOUND for an unknown model.
+   */
+  async set(name: string, patch: DeploymentPolicyInput, by: Actor): Promise<DeploymentChange> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const current = await this.show(name);
+      const next = applyPolicyPatch(current.policy, patch);
+      if (isDeepStrictEqual(next, current.policy)) return { deployment: current, changed: false };
+      const written = await this.store.setDeploymentPolicy(name, next, by, current.revision);
+      if (written !== null) {
+        await Promise.all(this.listeners.map(async (l) => l(name)));
+        return { deployment: written, changed: true };
+      }
+    }
+    throw fail('INTERNAL', `the deployment policy of ${JSON.stringify(name)} kept changing while it was being set; try again`, {
+      model: name,
+    });
+  }
+
+  /** Every stored revision, oldest first ([] when the policy was never set). MODEL_NOT_FOUND for an unknown model. */
+  async history(name: string): Promise<DeploymentRevision[]> {
+    await this.registry.model(name);
+    return this.store.deploymentHistory(name);
+  }
+}

@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import pg from 'pg';
+import { openPredictionLog } from '../../src/storage/backends.js';
+import { openPostgresPredictionLog } from '../../src/storage/postgres/postgres-prediction-log.js';
+import { openPostgresRegistryStore } from '../../src/storage/postgres/postgres-registry-store.js';
+import { predictionLogSuite } from '../conformance/prediction-log.suite.js';
+import { T0, rec } from '../conformance/prediction-log-fixtures.js';
+import { minimalVersion } from '../conformance/registry-fixtures.js';
+import { POSTGRES_SKIP, postgresUrl } from './services.js';
+
+const url = postgresUrl();
+
+if (url === null) {
+  test('PostgreSQL prediction log', { skip: POSTGRES_SKIP }, () => undefined);
+} else {
+  // Every open gets its own fresh schema (so each conformance test starts empty); all are dropped at the end.
+  const run = `mooring_test_plog_${process.pid}_${randomBytes(3).toString('hex')}`;
+  const schemas: string[] = [];
+  const freshSchema = () => {
+    const schema = `${run}_${schemas.length}`;
+    schemas.push(schema);
+    return schema;
+  };
+  after(async () => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      for (const schema of schemas) await client.query(`drop schema if exists "${schema}" cascade`);
+    } finally {
+      await client.end();
+    }
+  });
+
+  predictionLogSuite('postgres', () => openPostgresPredictionLog(url, { schema: freshSchema() }));
+
+  describe('PostgreSQL prediction log beside the registry and across pools', () => {
+    test('shares one schema with the registry: each keeps its own tables and migration history', async () => {
+      const schema = freshSchema();
+      const registry = await openPostgresRegistryStore(url, { schema });
+      const log = await openPredictionLog(url, { schema });
+      try {
+        await registry.createVersion(minimalVersion('iris'), { actor: 'a' });
+        assert.equal(await log.append([rec('a')]), 1);
+        assert.equal(await log.count({ model: 'iris' }), 1);
+      } finally {
+        await Promise.all([registry.close(), log.close()]);
+      }
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ table_name: string }>(
+          `select table_name from information_schema.tables where table_schema = $1 and table_name like '%migration' order by 1`,
+          [schema],
+        );
+        assert.deepEqual(rows.map((r) => r.table_name), ['kysely_migration', 'prediction_log_migration']);
+      } finally {
+        await client.end();
+      }
+    });
+
+    test('three pools migrating one new schema and appending the same batch at once store it once', async () => {
+      const schema = freshSchema();
+      const logs = await Promise.all([0, 1, 2].map(() => openPostgresPredictionLog(url, { schema })));
+      try {
+        const batch = Array.from({ length: 300 }, (_, i) => rec(`same-${i}`, { at: T0 + i }));
+        const added = await Promise.all(logs.map((log) => log.append(batch)));
+        assert.equal(added.reduce((a, b) => a + b, 0), 300);
+        assert.equal(await logs[2]?.count({ model: 'iris' }), 300);
+      } finally {
+        await Promise.all(logs.map((log) => log.close()));
+      }
+    });
+  });
+}
