@@ -2,9 +2,10 @@
  * The Mooring target of the benchmark: the real server from the COMPILED code in `dist/` (what `npm start` runs),
  * on a fresh temporary home with the demo model registered and deployed, listening on a free loopback port.
  *
- * Usage: `node --import tsx bench/mooring-server.ts [port] [no-profile]` (port also from `PORT`; default 0 = any free
+ * Usage: `node --import tsx bench/mooring-server.ts [port] [no-profile] [no-monitoring]` (port also from `PORT`; default 0 = any free
  * port). `no-profile` registers the demo model without named features or a training profile before the server
- * starts, so only the signature check guards its input (the "without validation" side of the validation cost).
+ * starts, so only the signature check guards its input (the "without validation" side of the validation cost);
+ * `no-monitoring` turns request metrics and the prediction log off (the "without" side of the monitoring cost).
  * Prints `READY <port>` on stdout once the demo model is loaded and readiness is true. SIGTERM/SIGINT shut it
  * down gracefully (so `--cpu-prof` can write its profile) and remove the temporary home.
  *
@@ -37,9 +38,15 @@ const home = mkdtempSync(join(tmpdir(), 'mooring-bench-'));
 const config = loadConfig({
   home,
   env: {},
-  overrides: { demo: true, server: { host: '127.0.0.1', port }, log: { level: 'warn' } },
+  overrides: {
+    demo: true,
+    server: { host: '127.0.0.1', port },
+    log: { level: 'warn' },
+    // `no-monitoring`: no request metrics and no prediction log, the "without" side of the monitoring cost.
+    ...(process.argv.includes('no-monitoring') ? { metrics: { enabled: false }, predictionLog: { enabled: false } } : {}),
+  },
 });
-if (process.argv[3] === 'no-profile') {
+if (process.argv.includes('no-profile')) {
   const { openContext } = (await import(pathToFileURL(join(root, 'dist', 'compose.js')).href)) as ComposeModule;
   const { buildDemoModel } = (await import(pathToFileURL(join(root, 'dist', 'demo', 'demo-model.js')).href)) as DemoModule;
   const ctx = await openContext(config, { processMetrics: false });

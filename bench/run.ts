@@ -282,17 +282,18 @@ function verdict(summaries: readonly Summary[], samples: readonly Sample[]): { t
 function costSection(summaries: readonly Summary[], samples: readonly Sample[]): string[] {
   const rows: string[] = [];
   for (const s of summaries) {
-    if (s.scenario.kind !== 'http' || !s.scenario.costOf) continue;
-    const cost = s.scenario.costOf;
-    const without = summaries.find((o) => o.scenario.name === cost.without);
-    if (!without) continue;
-    const paired = pairedRatiosOf(samples, s.scenario.name, cost.without);
-    const ratio = median(paired);
-    const verdictText = cost.target === undefined ? '' : ratio >= cost.target ? 'met' : `**missed** (target ${fmt.ratio(cost.target)})`;
-    rows.push(
-      `| ${cost.feature} | ${fmt.int(s.rps)} | ${fmt.int(without.rps)} | ${fmt.ratio(ratio)} (${paired.map(fmt.ratio).join(', ')}) | ` +
-        `${fmt.us(s.cpuUsPerReq - without.cpuUsPerReq)} | ${verdictText} |`,
-    );
+    if (s.scenario.kind !== 'http') continue;
+    for (const cost of s.scenario.costOf ?? []) {
+      const without = summaries.find((o) => o.scenario.name === cost.without);
+      if (!without) continue;
+      const paired = pairedRatiosOf(samples, s.scenario.name, cost.without);
+      const ratio = median(paired);
+      const verdictText = cost.target === undefined ? '' : ratio >= cost.target ? 'met' : `**missed** (target ${fmt.ratio(cost.target)})`;
+      rows.push(
+        `| ${cost.feature} | ${fmt.int(s.rps)} | ${fmt.int(without.rps)} | ${fmt.ratio(ratio)} (${paired.map(fmt.ratio).join(', ')}) | ` +
+          `${fmt.us(s.cpuUsPerReq - without.cpuUsPerReq)} | ${verdictText} |`,
+      );
+    }
   }
   if (rows.length === 0) return [];
   return [

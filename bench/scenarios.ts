@@ -26,8 +26,8 @@ export interface HttpScenario {
   readonly sameAnswerAs?: string;
   /** Arguments after the port for the server script. */
   readonly serverArgs?: readonly string[];
-  /** This scenario is another one plus one feature: the table of feature costs compares the two. */
-  readonly costOf?: { readonly feature: string; readonly without: string; readonly target?: number };
+  /** This scenario is another one plus a feature: the table of feature costs compares each pair. */
+  readonly costOf?: readonly { readonly feature: string; readonly without: string; readonly target?: number }[];
 }
 
 /** A script that measures itself in-process (no HTTP) and prints `READY`, `WARM`, then `RESULT {runsPerSecond}`. */
@@ -80,7 +80,23 @@ export const SCENARIOS: readonly Scenario[] = [
     path: INFER_PATH,
     bodies: () => oneRowBodies(8),
     sameAnswerAs: BASELINE,
-    costOf: { feature: 'validation (v2 tensor: packed columns against the training profile)', without: 'mooring-novalidation', target: 0.9 },
+    costOf: [
+      { feature: 'validation (v2 tensor: packed columns against the training profile)', without: 'mooring-novalidation', target: 0.9 },
+      { feature: 'monitoring (request metrics + prediction log; drift and accuracy are computed from the log)', without: 'mooring-nomonitoring', target: 0.9 },
+    ],
+  },
+  {
+    kind: 'http',
+    name: 'mooring-nomonitoring',
+    label: 'Mooring, metrics and prediction log off',
+    what:
+      'bench/mooring-server.ts no-monitoring: the same server with request metrics and the prediction log turned off: ' +
+      'the "without" side of the monitoring cost (drift and accuracy are computed from the log, off the request path).',
+    server: 'mooring-server.ts',
+    serverArgs: ['no-monitoring'],
+    path: INFER_PATH,
+    bodies: () => oneRowBodies(8),
+    sameAnswerAs: BASELINE,
   },
   {
     kind: 'http',
@@ -105,7 +121,7 @@ export const SCENARIOS: readonly Scenario[] = [
     server: 'mooring-server.ts',
     path: RECORDS_PATH,
     bodies: () => oneRowRecordBodies(8, 'named'),
-    costOf: { feature: 'validation (records: named features packed and checked)', without: 'mooring-records-novalidation', target: 0.9 },
+    costOf: [{ feature: 'validation (records: named features packed and checked)', without: 'mooring-records-novalidation', target: 0.9 }],
   },
   {
     kind: 'http',

@@ -14,9 +14,17 @@ import { RegistryService } from './services/registry-service.js';
 import { Metrics } from './services/metrics.js';
 import { ServingPool } from './services/serving-pool.js';
 import type { ArtifactStore } from './storage/artifact-store.js';
-import { openArtifactStore, openPredictionLog, openRegistryStore } from './storage/backends.js';
+import { openAlertStore, openArtifactStore, openPredictionLog, openRegistryStore } from './storage/backends.js';
+import type { AlertStore } from './storage/alert-store.js';
+import { AlertRuleService } from './services/alert-rules.js';
 import type { PredictionLog } from './storage/prediction-log.js';
 import { PredictionLogger } from './services/prediction-logger.js';
+import { DriftService } from './services/drift-service.js';
+import { AlertEvaluator, registryBaselines } from './services/alerts.js';
+import { Monitor } from './services/monitor.js';
+import { LogModelSignals } from './services/prediction-stats.js';
+import { createPredictionServices } from './services/prediction-services.js';
+import type { PredictionServices } from './services/prediction-services.js';
 import type { RegistryStore } from './storage/registry-store.js';
 
 /**
@@ -43,6 +51,16 @@ export interface MooringContext {
   readonly predictionLog: PredictionLog;
   /** The batching writer the data plane hands predictions to; null when `predictionLog.enabled` is false. */
   readonly predictions: PredictionLogger | null;
+  /** The read side of the log: feedback, live accuracy, error rate and latency (what the admin API and signals use). */
+  readonly predictionServices: PredictionServices;
+  /** Alert rules, states, history, deliveries and the evaluator lease (the AlertEvaluator's store). */
+  readonly alertStore: AlertStore;
+  /** Alert rules and current alerts (the admin API's side; evaluation is AlertEvaluator's). */
+  readonly alertRules: AlertRuleService;
+  /** Drift reports and the drift signals, computed from the prediction log against each version's profile. */
+  readonly drift: DriftService;
+  /** The monitoring loop (gauges, alert evaluation); the server starts it, `POST /api/monitoring/run` runs a round. */
+  readonly monitor: Monitor;
   /** An AdminApi acting as `actor` (default: the context's own actor). */
   adminAs(actor: string): AdminApi;
   /** AdminApi for this process's own user. */
@@ -104,8 +122,36 @@ export async function openContext(config: Config, options: OpenContextOptions = 
         retentionMs: days > 0 ? days * 86_400_000 : null,
       })
     : null;
-  const dataplane = new Dataplane(pool, clock, metrics, predictions);
-  const adminAs = (actor: string): AdminApi => new ServiceAdmin(registry, deployments, dataplane, actor);
+  const dataplane = new Dataplane(pool, clock, config.metrics.enabled ? metrics : null, predictions);
+  const predictionServices = createPredictionServices(predictionLog, store, clock);
+  const alertStore = await openAlertStore(config.alerts.url, { clock });
+  const alertRules = new AlertRuleService(alertStore, { clock });
+  const drift = new DriftService({ registry, log: predictionLog, clock });
+  const signals = new LogModelSignals({ stats: predictionServices.stats, accuracy: predictionServices.accuracy, store, clock, drift });
+  const interval = config.alerts.evaluationIntervalMs;
+  const evaluator = config.alerts.enabled
+    ? new AlertEvaluator({
+        store: alertStore,
+        signals,
+        baselines: registryBaselines(registry),
+        logger,
+        clock,
+        leaseTtlMs: Math.max(30_000, 3 * interval),
+        delivery: { timeoutMs: config.alerts.webhookTimeoutMs, maxAttempts: config.alerts.maxAttempts },
+      })
+    : null;
+  const monitor = new Monitor({
+    pool,
+    drift,
+    accuracy: predictionServices.accuracy,
+    alertRules,
+    evaluator,
+    metrics,
+    clock,
+    logger,
+    windowMs: config.monitoring.windowMs,
+  });
+  const adminAs = (actor: string): AdminApi => new ServiceAdmin(registry, deployments, dataplane, actor, predictionServices, alertRules, drift);
   let closed = false;
   return {
     config,
@@ -121,15 +167,23 @@ export async function openContext(config: Config, options: OpenContextOptions = 
     metrics,
     predictionLog,
     predictions,
+    predictionServices,
+    alertStore,
+    alertRules,
+    drift,
+    monitor,
     adminAs,
     admin: adminAs(options.actor ?? `cli:${process.env.USER ?? 'unknown'}`),
     async close() {
       if (closed) return;
       closed = true;
+      await monitor.stop();
+      await evaluator?.stop();
       await pool.stop();
       // Everything answered before close is written before the log closes.
       await predictions?.close();
       await predictionLog.close();
+      await alertStore.close();
       await store.close();
     },
   };

@@ -2,10 +2,22 @@ import type { DeploymentPolicyInput } from '../core/deployment/policy.js';
 import { ERROR_CODES, MooringError, fail, type ErrorCode } from '../core/errors.js';
 import { PRODUCTION_ALIAS, parseModelRef, type ModelRef } from '../core/registry/names.js';
 import type { AdminApi, PredictResult, RegisterInput } from '../protocol/admin/admin-api.js';
+import type { AlertDto, AlertHistoryDto, AlertRuleChangeDto, AlertRuleDto } from '../protocol/admin/alert-dto.js';
+import type { AlertHistoryFilter, AlertRuleBody } from '../protocol/admin/alerts-admin-api.js';
 import { policyPatchDto } from '../protocol/admin/deployment-dto.js';
 import type { DeploymentChangeDto, DeploymentDto } from '../protocol/admin/deployment-dto.js';
+import type { DriftReport, DriftReportQuery } from '../protocol/admin/drift-dto.js';
 import type { AliasEventDto, AuditRecordDto, ModelDetailDto, ModelDto, ModelVersionDto } from '../protocol/admin/dto.js';
+import type {
+  AccuracyAnswerDto,
+  AccuracyQueryInput,
+  FeedbackAnswerDto,
+  FeedbackItemDto,
+  PredictionListQuery,
+  PredictionPageDto,
+} from '../protocol/admin/monitoring-dto.js';
 import { profileDto } from '../protocol/admin/profile-dto.js';
+import { HttpAlertsClient } from './http-alerts-client.js';
 import type { VersionProfileAnswerDto } from '../protocol/admin/profile-dto.js';
 
 /** How to reach one server's admin API. */
@@ -39,12 +51,14 @@ export class HttpAdminClient implements AdminApi {
   private readonly token: string | null;
   private readonly actor: string;
   private readonly timeoutMs: number;
+  private readonly alerts: HttpAlertsClient;
 
   constructor(options: HttpAdminClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.token = options.token;
     this.actor = options.actor;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.alerts = new HttpAlertsClient((method, path, payload) => this.json(method, path, payload));
   }
 
   async listModels(): Promise<ModelDto[]> {
@@ -152,6 +166,62 @@ export class HttpAdminClient implements AdminApi {
     return { modelVersion: answer.headers.get('x-model-version') ?? bodyVersion, body: answer.body };
   }
 
+  listPredictions(name: string, q: PredictionListQuery = {}): Promise<PredictionPageDto> {
+    const params = query({
+      version: q.version,
+      since: q.since,
+      until: q.until,
+      flag: q.flag,
+      limit: q.limit === undefined ? undefined : String(q.limit),
+      after: q.after,
+    });
+    return this.json('GET', `/api/models/${seg(name)}/predictions${params}`);
+  }
+
+  sendFeedback(items: readonly FeedbackItemDto[]): Promise<FeedbackAnswerDto> {
+    return this.json('POST', '/api/feedback', { items });
+  }
+
+  accuracy(name: string, q: AccuracyQueryInput = {}): Promise<AccuracyAnswerDto> {
+    const params = query({ version: q.version, since: q.since, until: q.until, window: q.window });
+    return this.json('GET', `/api/models/${seg(name)}/accuracy${params}`);
+  }
+
+  driftReport(name: string, q: DriftReportQuery = {}): Promise<DriftReport> {
+    return this.json('GET', `/api/models/${seg(name)}/drift${driftParams(q)}`);
+  }
+
+  async driftReportHtml(name: string, q: DriftReportQuery = {}): Promise<string> {
+    const answer = await this.request('GET', `/api/models/${seg(name)}/drift${driftParams(q, 'html')}`, {});
+    if (typeof answer.body !== 'string') throw fail('INTERNAL', `the server at ${this.baseUrl} did not answer the drift report as HTML`);
+    return answer.body;
+  }
+
+  // Alerting (src/cli/http-alerts-client.ts does the work).
+  listAlerts(): Promise<AlertDto[]> {
+    return this.alerts.listAlerts();
+  }
+
+  listAlertRules(): Promise<AlertRuleDto[]> {
+    return this.alerts.listAlertRules();
+  }
+
+  getAlertRule(name: string): Promise<AlertRuleDto> {
+    return this.alerts.getAlertRule(name);
+  }
+
+  setAlertRule(name: string, rule: AlertRuleBody): Promise<AlertRuleChangeDto> {
+    return this.alerts.setAlertRule(name, rule);
+  }
+
+  deleteAlertRule(name: string): Promise<AlertRuleDto> {
+    return this.alerts.deleteAlertRule(name);
+  }
+
+  alertHistory(filter?: AlertHistoryFilter): Promise<AlertHistoryDto> {
+    return this.alerts.alertHistory(filter);
+  }
+
   /** One JSON request; `payload` (when given) is sent as the JSON body. */
   private async json<T>(method: string, path: string, payload?: unknown): Promise<T> {
     const init = payload === undefined ? {} : { body: JSON.stringify(payload), contentType: 'application/json' };
@@ -177,7 +247,9 @@ export class HttpAdminClient implements AdminApi {
       throw unreachable(this.baseUrl, e);
     }
     let body: unknown = null;
-    if (text.length > 0) {
+    if (response.ok && (response.headers.get('content-type') ?? '').startsWith('text/html')) {
+      body = text; // a page (the drift report's HTML form), not JSON
+    } else if (text.length > 0) {
       try {
         body = JSON.parse(text);
       } catch {
@@ -220,6 +292,18 @@ function selectorText(ref: ModelRef): string {
 
 function seg(value: string): string {
   return encodeURIComponent(value);
+}
+
+/** The query string of a drift report request. */
+function driftParams(q: DriftReportQuery, format?: 'html'): string {
+  return query({
+    version: q.version,
+    since: q.since,
+    until: q.until,
+    last: q.last === undefined ? undefined : String(q.last),
+    method: q.method,
+    format,
+  });
 }
 
 function query(params: Record<string, string | undefined>): string {

@@ -1,11 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import { accuracyCommand } from './commands/accuracy.js';
+import { alertsCommand } from './commands/alerts.js';
 import { auditCommand } from './commands/audit.js';
 import { deployCommand, rollbackCommand } from './commands/deploy.js';
 import { deploymentCommand } from './commands/deployment.js';
+import { driftCommand } from './commands/drift.js';
+import { feedbackCommand } from './commands/feedback.js';
 import { historyCommand } from './commands/history.js';
 import { modelsCommand } from './commands/models.js';
 import { predictCommand } from './commands/predict.js';
+import { predictionsCommand } from './commands/predictions.js';
 import { serveCommand } from './commands/serve.js';
 
 const EXIT_CODES_HELP = `
@@ -36,6 +41,8 @@ export function buildProgram(output: ProgramOutput): Command {
     .option('--url <url>', 'talk to the server at this URL instead of the home')
     .option('--token <token>', 'admin token for --url (default: $MOORING_ADMIN_TOKEN or <home>/admin-token)')
     .option('--verbose', 'say on stderr how the command connects; log more')
+    // Global options go before the command, so a command's own `--version V` (a model version) is not the program's.
+    .enablePositionalOptions()
     .addHelpText('after', EXIT_CODES_HELP);
   program.addCommand(serveCommand());
   program.addCommand(modelsCommand());
@@ -45,8 +52,31 @@ export function buildProgram(output: ProgramOutput): Command {
   program.addCommand(historyCommand());
   program.addCommand(auditCommand());
   program.addCommand(predictCommand());
+  program.addCommand(predictionsCommand());
+  program.addCommand(feedbackCommand());
+  program.addCommand(accuracyCommand());
+  program.addCommand(alertsCommand());
+  program.addCommand(driftCommand());
   configureAll(program, output);
+  repeatGlobalOptions(program);
   return program;
+}
+
+/**
+ * Positional options keep a command's own `--version V` from being read as the program's `--version`, but would
+ * also refuse global options written after the command (`mooring models list --verbose`), which has always worked:
+ * every command also accepts them, hidden from its help (`optsWithGlobals` then finds them there).
+ */
+function repeatGlobalOptions(program: Command): void {
+  const globals = program.options.filter((o) => o.long !== '--version');
+  const visit = (command: Command): void => {
+    for (const g of globals) {
+      if (command.options.some((o) => o.long === g.long)) continue;
+      command.addOption(new Option(g.flags, g.description).hideHelp());
+    }
+    command.commands.forEach(visit);
+  };
+  program.commands.forEach(visit);
 }
 
 // addCommand() does not pass settings down the tree, so they are applied to every command once it is built.

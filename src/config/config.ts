@@ -84,6 +84,39 @@ const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    metrics: z
+      .object({
+        /** Count and time every inference request for `/metrics` (off only to measure what it costs). */
+        enabled: z.boolean().default(true),
+      })
+      .strict()
+      .prefault({}),
+    monitoring: z
+      .object({
+        /**
+         * The trailing window the server's monitoring loop computes drift and live accuracy over for its gauges
+         * (`mooring_drift_*`, `mooring_accuracy`); alert rules name their own windows. The loop runs every
+         * `alerts.evaluationIntervalMs`.
+         */
+        windowMs: ms.default(3_600_000),
+      })
+      .strict()
+      .prefault({}),
+    alerts: z
+      .object({
+        /** Evaluate alert rules in the server (only the replica holding the alert lease evaluates and notifies). */
+        enabled: z.boolean().default(true),
+        /** `sqlite:///abs/file.db`, `sqlite::memory:`, `postgres://...` or `memory:`. Default: `<home>/alerts.db`. */
+        url: z.string().min(1).optional(),
+        /** How often rules are evaluated (Prometheus's `evaluation_interval`). */
+        evaluationIntervalMs: z.number().int().min(1000).default(30_000),
+        /** The longest one webhook request may take. */
+        webhookTimeoutMs: z.number().int().min(100).default(10_000),
+        /** Attempts per notification (exponential backoff with jitter between them) before it is given up. */
+        maxAttempts: z.number().int().min(1).max(100).default(10),
+      })
+      .strict()
+      .prefault({}),
     log: z
       .object({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -109,6 +142,7 @@ export type Config = z.infer<typeof ConfigSchema> & {
   registry: { url: string };
   artifacts: { url: string };
   predictionLog: { url: string };
+  alerts: { url: string };
 };
 
 /** A partial configuration, as a file or the CLI gives it. */
@@ -129,6 +163,11 @@ const ENV: ReadonlyArray<readonly [string, readonly string[], 'string' | 'number
   ['MOORING_PREDICTION_LOG', ['predictionLog', 'enabled'], 'boolean'],
   ['MOORING_PREDICTION_LOG_URL', ['predictionLog', 'url'], 'string'],
   ['MOORING_PREDICTION_LOG_RETENTION_DAYS', ['predictionLog', 'retentionDays'], 'number'],
+  ['MOORING_ALERTS', ['alerts', 'enabled'], 'boolean'],
+  ['MOORING_ALERTS_URL', ['alerts', 'url'], 'string'],
+  ['MOORING_ALERTS_INTERVAL_MS', ['alerts', 'evaluationIntervalMs'], 'number'],
+  ['MOORING_METRICS', ['metrics', 'enabled'], 'boolean'],
+  ['MOORING_MONITORING_WINDOW_MS', ['monitoring', 'windowMs'], 'number'],
   ['MOORING_LOG_LEVEL', ['log', 'level'], 'string'],
   ['MOORING_LOG_REQUESTS', ['log', 'requests'], 'boolean'],
   ['MOORING_ADMIN_TOKEN', ['admin', 'token'], 'string'],
@@ -171,6 +210,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     registry: { ...c.registry, url: c.registry.url ?? `sqlite://${join(home, 'mooring.db')}` },
     artifacts: { ...c.artifacts, url: c.artifacts.url ?? pathToFileURL(join(home, 'artifacts')).href },
     predictionLog: { ...c.predictionLog, url: c.predictionLog.url ?? `sqlite://${join(home, 'predictions.db')}` },
+    alerts: { ...c.alerts, url: c.alerts.url ?? `sqlite://${join(home, 'alerts.db')}` },
   };
 }
 

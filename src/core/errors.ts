@@ -94,6 +94,12 @@ export const ERROR_CODES = {
   ALIAS_NOT_FOUND: { category: 'not_found', description: 'The model has no alias with that name.' },
   ARTIFACT_NOT_FOUND: { category: 'not_found', description: 'No stored artifact has that sha256 digest.' },
   ROUTE_NOT_FOUND: { category: 'not_found', description: 'No endpoint answers that method and path.' },
+  PROFILE_NOT_FOUND: {
+    category: 'not_found',
+    description:
+      'The model version was registered without reference data (a training profile), so drift has nothing to compare with.',
+  },
+  ALERT_RULE_NOT_FOUND: { category: 'not_found', description: 'No alert rule has that name.' },
   NOTHING_TO_ROLL_BACK: {
     category: 'conflict',
     description: 'The alias has no earlier version to return to (it was set once, or never).',

@@ -10,6 +10,7 @@ import { registerJsonParser } from './plugins/json-body.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerMetricsRoute } from './routes/metrics.js';
+import { registerMonitoringRoutes } from './routes/admin-monitoring.js';
 import { registerInferRoutes } from './routes/v2-infer.js';
 import { registerV2MetadataRoutes } from './routes/v2-metadata.js';
 import { v2DocSchemas } from './routes/v2-docs.js';
@@ -110,6 +111,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         sendError(reply, fail('ROUTE_NOT_FOUND', `no endpoint ${request.method} ${request.url.split('?')[0]}`)),
       );
       registerAdminRoutes(admin, ctx.adminAs, ctx.artifacts, ctx.config.server.artifactLimitBytes);
+      registerMonitoringRoutes(admin, ctx.monitor);
     },
     { prefix: '/api' },
     );

@@ -59,6 +59,7 @@ export async function startServer(config: Config, options: StartServerOptions = 
   if (config.demo) await ensureDemoModel(ctx.registry, ctx.runtime, logger, ctx.clock());
   await ctx.pool.sync();
   ctx.pool.start();
+  ctx.monitor.start(config.alerts.evaluationIntervalMs);
   await app.listen({ host: config.server.host, port: config.server.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;

@@ -3,7 +3,7 @@ import { MooringError, fail } from '../core/errors.js';
 import type { Tensor } from '../core/inference/tensor.js';
 import type { Problem, ProblemReport } from '../core/validation/problems.js';
 import type { PredictionRoute } from '../core/monitoring/prediction-record.js';
-import type { Metrics } from './metrics.js';
+import type { Metrics, VersionMetrics } from './metrics.js';
 import type { PredictionLogger } from './prediction-logger.js';
 import type { ServedVersion, ServingPool } from './serving-pool.js';
 
@@ -38,6 +38,19 @@ export interface AnsweredPrediction {
   readonly warnings: readonly Problem[] | null;
 }
 
+/** A request that failed, as the caller saw it. */
+export interface FailedPrediction {
+  readonly model: string;
+  /** The version it reached, if it got that far. */
+  readonly target: ServedVersion | undefined;
+  readonly id: string;
+  readonly route: PredictionRoute;
+  readonly request: unknown;
+  readonly status: number;
+  readonly code: string;
+  readonly latencyMs: number;
+}
+
 /** The flag a prediction served with anomalies carries in the log. */
 export const OUT_OF_DISTRIBUTION_FLAG = 'out_of_distribution';
 
@@ -63,10 +76,11 @@ export class Dataplane {
   ) {}
 
   /**
-   * Hands an answered prediction to the prediction log (a buffer push: the write happens later, in a batch).
-   * Request and response are plain JSON already, so nothing is serialized here.
+   * Counts an answered prediction and hands it to the prediction log (a buffer push: the write happens later, in a
+   * batch). Request and response are plain JSON already, so nothing is serialized here.
    */
-  record(p: AnsweredPrediction): void {
+  answered(p: AnsweredPrediction): void {
+    this.metricsOf(p.target)?.ok(p.route, p.latencyMs / 1000);
     if (this.predictions === null) return;
     this.predictions.record({
       id: p.id,
@@ -82,6 +96,36 @@ export class Dataplane {
       error: null,
       flags: p.warnings ? OOD_FLAGS : NO_FLAGS,
     });
+  }
+
+  /**
+   * Counts a failed request and, when it reached a version, logs it with its error code (so error rates can be
+   * computed from the log). `status` is the HTTP status the caller answered with.
+   */
+  failed(f: FailedPrediction): void {
+    // A name the registry does not know is counted as '' so clients cannot mint series with made-up names.
+    const model = f.target?.name ?? (this.pool.knows(f.model) ? f.model : '');
+    this.metrics?.failed(model, f.target?.label ?? '', f.route, f.status);
+    if (this.predictions === null || f.target === undefined) return;
+    this.predictions.record({
+      id: f.id,
+      at: this.clock(),
+      model: f.target.name,
+      version: f.target.version,
+      route: f.route,
+      rows: 0,
+      inputs: f.request,
+      outputs: null,
+      latencyMs: f.latencyMs,
+      status: 'error',
+      error: f.code,
+      flags: NO_FLAGS,
+    });
+  }
+
+  private metricsOf(target: ServedVersion): VersionMetrics | null {
+    if (this.metrics === null) return null;
+    return (target.metrics ??= this.metrics.forVersion(target.name, target.label));
   }
 
   /**
@@ -110,7 +154,14 @@ export class Dataplane {
     const warnings = report === null ? null : this.judge(target, report);
     target.inflight++;
     try {
-      return { outputs: await target.model.infer(ordered, wanted), warnings };
+      const started = performance.now();
+      const outputs = await target.model.infer(ordered, wanted);
+      const vm = this.metricsOf(target);
+      if (vm !== null) {
+        vm.inference((performance.now() - started) / 1000);
+        observeScores(outputs, vm);
+      }
+      return { outputs, warnings };
     } catch (e) {
       if (e instanceof MooringError) throw e;
       throw fail('INFERENCE_FAILED', `model ${target.name} version ${target.version} failed: ${(e as Error).message}`);
@@ -136,4 +187,20 @@ export class Dataplane {
 
 function isVersionNumber(s: string): boolean {
   return /^\d{1,15}$/.test(s);
+}
+
+/** Observes each row's first value of the first floating-point output (a probability or score). */
+function observeScores(outputs: readonly Tensor[], vm: VersionMetrics): void {
+  for (const t of outputs) {
+    if (t.datatype !== 'FP32' && t.datatype !== 'FP64') continue;
+    const rows = t.shape.length === 0 ? 1 : t.shape[0]!;
+    if (rows === 0) return;
+    const stride = t.data.length / rows;
+    const data = t.data as Float32Array;
+    for (let r = 0; r < rows; r++) {
+      const v = data[r * stride]!;
+      if (v - v === 0) vm.score(v); // NaN and ±Infinity are the encoder's to refuse, not a score
+    }
+    return;
+  }
 }

@@ -1,35 +1,157 @@
-import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ProblemReport } from '../core/validation/problems.js';
 
 /**
  * Mooring's Prometheus metrics, one registry per server (so several servers in one test process never share
- * counters). The request path only touches counters when something happened (a problem found); label children
- * for the common series are created once, not per request.
+ * series). The request path touches only pre-created label children: `forVersion` builds them once per served
+ * version, so recording a request is a few array writes (prom-client's observe), never a label lookup.
+ *
+ * The names are a public interface (dashboards and alert rules in deploy/ use them): change them only with a
+ * CHANGELOG entry.
  */
 
 /** What the dataplane did with a request whose input had problems. */
 export type ValidationOutcome = 'rejected' | 'flagged' | 'ignored';
 
+/** Latency buckets in seconds: 0.25 ms to 10 s, dense where a CPU model answers (1-50 ms). */
+const LATENCY_BUCKETS = [0.00025, 0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/** Score buckets: tenths of [0, 1], where probabilities and confidences live. */
+const SCORE_BUCKETS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
+
+/** The hot path's handles for one served version (label children created once). */
+export interface VersionMetrics {
+  /** Successful answers on a route. */
+  ok(route: string, seconds: number): void;
+  /** Time inside the runtime for one inference. */
+  inference(seconds: number): void;
+  /** One prediction's score (the first value of a row of the first floating-point output). */
+  score(value: number): void;
+}
+
 /** The metrics of one server. */
 export class Metrics {
   readonly registry = new Registry();
-  private readonly validationRequests: Counter<'model' | 'version' | 'outcome'>;
-  private readonly validationProblems: Counter<'model' | 'version' | 'problem'>;
+  readonly requests: Counter<'model' | 'version' | 'route' | 'code'>;
+  readonly requestDuration: Histogram<'model' | 'version' | 'route'>;
+  readonly inferenceDuration: Histogram<'model' | 'version'>;
+  readonly predictionScore: Histogram<'model' | 'version'>;
+  readonly validationRequests: Counter<'model' | 'version' | 'outcome'>;
+  readonly validationProblems: Counter<'model' | 'version' | 'problem'>;
+  readonly driftScore: Gauge<'model' | 'version' | 'column' | 'method'>;
+  readonly driftDetected: Gauge<'model' | 'version' | 'column'>;
+  readonly driftShare: Gauge<'model' | 'version'>;
+  readonly accuracy: Gauge<'model' | 'version' | 'metric'>;
+  readonly alerts: Gauge<'rule' | 'model' | 'severity' | 'state'>;
+  private readonly versions = new Map<string, VersionMetrics>();
 
   constructor(options: { processMetrics?: boolean } = {}) {
+    const registers = [this.registry];
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'mooring_' });
+    this.requests = new Counter({
+      name: 'mooring_requests_total',
+      help: 'Inference requests answered, by model, version, route (production, direct, canary, shadow, fallback) and HTTP status code.',
+      labelNames: ['model', 'version', 'route', 'code'],
+      registers,
+    });
+    this.requestDuration = new Histogram({
+      name: 'mooring_request_duration_seconds',
+      help: 'Time from routing to the answer of successful inference requests (decode, validation, inference, encode).',
+      labelNames: ['model', 'version', 'route'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.inferenceDuration = new Histogram({
+      name: 'mooring_inference_duration_seconds',
+      help: 'Time inside the model runtime for one inference (one request, or one batch).',
+      labelNames: ['model', 'version'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.predictionScore = new Histogram({
+      name: 'mooring_prediction_score',
+      help: "Distribution of the predictions: each row's first value of the model's first floating-point output (a probability or score).",
+      labelNames: ['model', 'version'],
+      buckets: SCORE_BUCKETS,
+      registers,
+    });
     this.validationRequests = new Counter({
       name: 'mooring_validation_requests_total',
       help: 'Requests whose input failed a check, by what was done with them (rejected, flagged and served, ignored).',
       labelNames: ['model', 'version', 'outcome'],
-      registers: [this.registry],
+      registers,
     });
     this.validationProblems = new Counter({
       name: 'mooring_validation_problems_total',
       help: 'Input problems found, by kind (missing, wrong_type, out_of_range, unseen_category, ...).',
       labelNames: ['model', 'version', 'problem'],
-      registers: [this.registry],
+      registers,
     });
+    this.driftScore = new Gauge({
+      name: 'mooring_drift_score',
+      help: 'Drift statistic of a column (feature or prediction) in the monitoring window against the training profile, under its test.',
+      labelNames: ['model', 'version', 'column', 'method'],
+      registers,
+    });
+    this.driftDetected = new Gauge({
+      name: 'mooring_drift_detected',
+      help: "1 when a column's drift test says drift in the monitoring window, else 0.",
+      labelNames: ['model', 'version', 'column'],
+      registers,
+    });
+    this.driftShare = new Gauge({
+      name: 'mooring_drift_share',
+      help: 'Share of feature columns drifting in the monitoring window (dataset drift at >= 0.5).',
+      labelNames: ['model', 'version'],
+      registers,
+    });
+    this.accuracy = new Gauge({
+      name: 'mooring_accuracy',
+      help: 'Live accuracy metrics of a version over the monitoring window, from predictions joined with feedback labels.',
+      labelNames: ['model', 'version', 'metric'],
+      registers,
+    });
+    this.alerts = new Gauge({
+      name: 'mooring_alerts',
+      help: 'Alert rules by state: 1 for the state a rule is in (pending or firing), absent otherwise.',
+      labelNames: ['rule', 'model', 'severity', 'state'],
+      registers,
+    });
+  }
+
+  /** The pre-created handles of one version; built on first use and kept (a version has a handful of series). */
+  forVersion(model: string, version: string): VersionMetrics {
+    const key = `${model}\u0000${version}`;
+    let m = this.versions.get(key);
+    if (m) return m;
+    const okProduction = this.requests.labels(model, version, 'production', '200');
+    const okDirect = this.requests.labels(model, version, 'direct', '200');
+    const durProduction = this.requestDuration.labels(model, version, 'production');
+    const durDirect = this.requestDuration.labels(model, version, 'direct');
+    const inference = this.inferenceDuration.labels(model, version);
+    const score = this.predictionScore.labels(model, version);
+    m = {
+      ok: (route, seconds) => {
+        if (route === 'production') {
+          okProduction.inc();
+          durProduction.observe(seconds);
+        } else if (route === 'direct') {
+          okDirect.inc();
+          durDirect.observe(seconds);
+        } else {
+          this.requests.labels(model, version, route, '200').inc();
+          this.requestDuration.labels(model, version, route).observe(seconds);
+        }
+      },
+      inference: (seconds) => inference.observe(seconds),
+      score: (value) => score.observe(value),
+    };
+    this.versions.set(key, m);
+    return m;
+  }
+
+  /** Counts a failed inference request (the version is '' when the request never reached one). */
+  failed(model: string, version: string, route: string, code: number): void {
+    this.requests.labels(model, version, route, String(code)).inc();
   }
 
   /** Counts a request with input problems and each problem in it. */

@@ -8,6 +8,7 @@ import type { DeploymentPolicy } from '../core/deployment/policy.js';
 import type { VersionProfile } from '../core/profile/types.js';
 import { compileValidator } from '../core/validation/validator.js';
 import type { VersionValidator } from '../core/validation/validator.js';
+import type { VersionMetrics } from './metrics.js';
 import { DATATYPE_INFO } from '../core/inference/datatypes.js';
 import { elementCount } from '../core/inference/tensor.js';
 import type { Tensor, TensorData } from '../core/inference/tensor.js';
@@ -43,6 +44,8 @@ export interface ServedVersion {
   readonly profile: VersionProfile | null;
   /** The input guard under the model's current deployment policy; recompiled when the policy changes. */
   validator: VersionValidator;
+  /** Its metric handles, created by the dataplane on first use. */
+  metrics?: VersionMetrics;
   /** Requests currently running on it; it is never unloaded while above zero. */
   inflight: number;
   lastUsed: number;
@@ -126,7 +129,12 @@ export class ServingPool implements ProductionGate {
     return this.ensureLoaded(await this.deps.resolve(parseSelector(name, selector)));
   }
 
-  /** The version a loaded request target maps to, without I/O, when it is already loaded. */
+  /** Whether the registry had a model of that name at the last sync (or it is serving now). */
+  knows(name: string): boolean {
+    return this.aliases.has(name) || this.production.has(name);
+  }
+
+    /** The version a loaded request target maps to, without I/O, when it is already loaded. */
   lookup(name: string, version: number): ServedVersion | undefined {
     return this.loaded.get(key(name, version));
   }

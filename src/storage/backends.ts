@@ -1,14 +1,18 @@
 import { fileURLToPath } from 'node:url';
 import type { Clock } from '../core/clock.js';
 import { fail } from '../core/errors.js';
+import type { AlertStore } from './alert-store.js';
 import type { ArtifactStore } from './artifact-store.js';
 import { FsArtifactStore } from './fs/fs-artifact-store.js';
+import { MemoryAlertStore } from './memory/memory-alert-store.js';
 import { MemoryArtifactStore } from './memory/memory-artifact-store.js';
 import { MemoryPredictionLog } from './memory/memory-prediction-log.js';
+import { openPostgresAlertStore } from './postgres/postgres-alert-store.js';
 import { openPostgresPredictionLog } from './postgres/postgres-prediction-log.js';
 import { openPostgresRegistryStore } from './postgres/postgres-registry-store.js';
 import type { PredictionLog } from './prediction-log.js';
 import type { RegistryStore } from './registry-store.js';
+import { openSqliteAlertStore } from './sqlite/sqlite-alert-store.js';
 import { openSqlitePredictionLog } from './sqlite/sqlite-prediction-log.js';
 import { openSqliteRegistryStore } from './sqlite/sqlite-registry-store.js';
 
@@ -27,6 +31,14 @@ export interface RegistryStoreOptions {
 
 /** Options every prediction log backend accepts; a backend ignores what it has no use for. */
 export interface PredictionLogOptions {
+  /** PostgreSQL schema to keep the tables in (created when missing); ignored by SQLite and memory. */
+  readonly schema?: string;
+}
+
+/** Options every alert store backend accepts; a backend ignores what it has no use for. */
+export interface AlertStoreOptions {
+  /** Source of time for rule changes, deliveries and leases (default: the wall clock). */
+  readonly clock?: Clock;
   /** PostgreSQL schema to keep the tables in (created when missing); ignored by SQLite and memory. */
   readonly schema?: string;
 }
@@ -94,6 +106,29 @@ const PREDICTION_LOG_BACKENDS: readonly Backend<PredictionLog, PredictionLogOpti
   },
 ];
 
+const ALERT_BACKENDS: readonly Backend<AlertStore, AlertStoreOptions>[] = [
+  {
+    forms: ['sqlite::memory:'],
+    matches: (url) => url === 'sqlite::memory:',
+    open: (_url, o) => openSqliteAlertStore(':memory:', withClock(o)),
+  },
+  {
+    forms: ['sqlite:///abs/path.db'],
+    matches: (url) => url.startsWith('sqlite:'),
+    open: (url, o) => openSqliteAlertStore(absolutePath(url, 'sqlite'), withClock(o)),
+  },
+  {
+    forms: ['postgres://user@host:5432/db', 'postgresql://user@host:5432/db'],
+    matches: (url) => url.startsWith('postgres://') || url.startsWith('postgresql://'),
+    open: (url, o) => openPostgresAlertStore(url, { ...withClock(o), ...(o.schema === undefined ? {} : { schema: o.schema }) }),
+  },
+  {
+    forms: ['memory:'],
+    matches: (url) => url === 'memory:',
+    open: async (_url, o) => new MemoryAlertStore(withClock(o)),
+  },
+];
+
 const ARTIFACT_BACKENDS: readonly Backend<ArtifactStore, Record<string, never>>[] = [
   {
     forms: ['file:///abs/dir'],
@@ -107,7 +142,7 @@ const ARTIFACT_BACKENDS: readonly Backend<ArtifactStore, Record<string, never>>[
   },
 ];
 
-function withClock(o: RegistryStoreOptions): { clock?: Clock } {
+function withClock(o: { readonly clock?: Clock }): { clock?: Clock } {
   return o.clock === undefined ? {} : { clock: o.clock };
 }
 
@@ -136,6 +171,14 @@ export async function openRegistryStore(url: string, options: RegistryStoreOptio
  */
 export async function openPredictionLog(url: string, options: PredictionLogOptions = {}): Promise<PredictionLog> {
   return choose('prediction log', PREDICTION_LOG_BACKENDS, url).open(url, options);
+}
+
+/**
+ * Opens the alert store a URL names: `sqlite:///abs/path.db`, `sqlite::memory:`, `postgres://...`,
+ * `postgresql://...` or `memory:`. Throws CONFIG_INVALID for any other scheme.
+ */
+export async function openAlertStore(url: string, options: AlertStoreOptions = {}): Promise<AlertStore> {
+  return choose('alert store', ALERT_BACKENDS, url).open(url, options);
 }
 
 /** Opens the artifact store a URL names: `file:///abs/dir` or `memory:`. Throws CONFIG_INVALID otherwise. */

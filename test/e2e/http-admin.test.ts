@@ -89,6 +89,15 @@ describe('authentication', () => {
     ['PUT', '/api/models/iris/deployment', { policy: {} }],
     ['GET', '/api/models/iris/deployment/history'],
     ['GET', '/api/audit'],
+    ['GET', '/api/models/iris/drift'],
+    ['GET', '/api/models/iris/predictions'],
+    ['GET', '/api/models/iris/accuracy'],
+    ['POST', '/api/feedback', { id: 'r1', label: true }],
+    ['GET', '/api/alerts'],
+    ['GET', '/api/alerts/rules'],
+    ['PUT', '/api/alerts/rules/r', { model: 'iris', signal: 'error_rate', op: '>', threshold: 0.1 }],
+    ['GET', '/api/alerts/history'],
+    ['POST', '/api/monitoring/run', {}],
     ['GET', '/api/no-such-route'],
   ];
 

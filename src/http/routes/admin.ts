@@ -8,6 +8,9 @@ import { policyPatchFromDto } from '../../protocol/admin/deployment-dto.js';
 import { profileFromDto } from '../../protocol/admin/profile-dto.js';
 import * as D from './admin-deployment-schemas.js';
 import * as S from './admin-schemas.js';
+import { registerPredictionRoutes } from './admin-predictions.js';
+import { registerDriftRoutes } from './admin-drift.js';
+import { registerAlertRoutes } from './admin-alerts.js';
 
 /**
  * Body limit of `POST /api/models/:name/versions`: a version may carry its training profile, which keeps up to
@@ -108,4 +111,7 @@ export function registerAdminRoutes(
   app.get<{ Querystring: { target?: string; limit?: number } }>('/audit', { schema: S.audit }, async (req) => ({
     records: await admin(req).audit({ target: req.query.target, limit: req.query.limit }),
   }));
+  registerPredictionRoutes(app, admin);
+  registerDriftRoutes(app, admin);
+  registerAlertRoutes(app, admin);
 }

@@ -6,6 +6,7 @@ import type { DecodeLimits } from '../../protocol/json-tensor.js';
 import type { Dataplane } from '../../services/dataplane.js';
 import type { ServedVersion } from '../../services/serving-pool.js';
 import { fail } from '../../core/errors.js';
+import { STATUS_BY_CATEGORY, toMooringError } from '../plugins/errors.js';
 import type { DrainState } from '../plugins/errors.js';
 
 /**
@@ -21,7 +22,7 @@ export function registerInferRoutes(app: FastifyInstance, dataplane: Dataplane, 
     if (state.draining) reply.header('connection', 'close');
     reply.send(answer.body);
     // After the answer is on its way: the log entry is a buffer push, written in a batch later.
-    dataplane.record({
+    dataplane.answered({
       target,
       id,
       route: selector === undefined ? 'production' : 'direct',
@@ -34,11 +35,30 @@ export function registerInferRoutes(app: FastifyInstance, dataplane: Dataplane, 
     return reply;
   };
   const v2 = async (name: string, version: string | undefined, body: unknown, reply: FastifyReply) => {
-    // Decoded before the version is resolved: a malformed body never costs a model load.
-    const request = decodeInferRequest(body, limits);
-    const t = dataplane.target(name, version);
-    const target = t instanceof Promise ? await t : t;
-    return send(reply, target, version, body, await answerV2(dataplane, target, request));
+    let target: ServedVersion | undefined;
+    try {
+      // Decoded before the version is resolved: a malformed body never costs a model load.
+      const request = decodeInferRequest(body, limits);
+      const t = dataplane.target(name, version);
+      target = t instanceof Promise ? await t : t;
+      return send(reply, target, version, body, await answerV2(dataplane, target, request));
+    } catch (e) {
+      throw failed(name, target, version, body, reply, e);
+    }
+  };
+  const failed = (name: string, target: ServedVersion | undefined, version: string | undefined, body: unknown, reply: FastifyReply, e: unknown) => {
+    const err = toMooringError(e);
+    dataplane.failed({
+      model: name,
+      target,
+      id: reply.request.id,
+      route: version === undefined ? 'production' : 'direct',
+      request: body,
+      status: STATUS_BY_CATEGORY[err.category],
+      code: err.code,
+      latencyMs: reply.elapsedTime,
+    });
+    return err;
   };
   app.post<{ Params: { name: string } }>('/v2/models/:name/infer', (req, reply) => v2(req.params.name, undefined, req.body, reply));
   app.post<{ Params: { name: string; version: string } }>('/v2/models/:name/versions/:version/infer', (req, reply) =>
@@ -46,9 +66,14 @@ export function registerInferRoutes(app: FastifyInstance, dataplane: Dataplane, 
   );
 
   const records = async (name: string, version: string | undefined, body: unknown, reply: FastifyReply) => {
-    const t = dataplane.target(name, version);
-    const target = t instanceof Promise ? await t : t;
-    return send(reply, target, version, body, await answerRecords(dataplane, target, body, limits));
+    let target: ServedVersion | undefined;
+    try {
+      const t = dataplane.target(name, version);
+      target = t instanceof Promise ? await t : t;
+      return send(reply, target, version, body, await answerRecords(dataplane, target, body, limits));
+    } catch (e) {
+      throw failed(name, target, version, body, reply, e);
+    }
   };
   // find-my-way has no literal-colon suffix for parameters, so `{name}:predict` arrives as one segment.
   app.post<{ Params: { target: string } }>('/v1/models/:target', (req, reply) =>

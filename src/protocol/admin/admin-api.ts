@@ -1,8 +1,18 @@
 import type { DeploymentPolicyInput } from '../../core/deployment/policy.js';
 import type { FeatureSignature } from '../../core/features/feature-spec.js';
 import type { VersionProfile } from '../../core/profile/types.js';
+import type { AlertsAdminApi } from './alerts-admin-api.js';
 import type { DeploymentChangeDto, DeploymentDto } from './deployment-dto.js';
+import type { DriftReport, DriftReportQuery } from './drift-dto.js';
 import type { AliasEventDto, AuditRecordDto, ModelDetailDto, ModelDto, ModelVersionDto } from './dto.js';
+import type {
+  AccuracyAnswerDto,
+  AccuracyQueryInput,
+  FeedbackAnswerDto,
+  FeedbackItemDto,
+  PredictionListQuery,
+  PredictionPageDto,
+} from './monitoring-dto.js';
 import type { VersionProfileAnswerDto } from './profile-dto.js';
 
 /**
@@ -13,7 +23,7 @@ import type { VersionProfileAnswerDto } from './profile-dto.js';
  * Errors are MooringErrors with the registry's codes in both implementations (the HTTP client rebuilds them from
  * the server's `{ error, code }` bodies).
  */
-export interface AdminApi {
+export interface AdminApi extends AlertsAdminApi {
   listModels(): Promise<ModelDto[]>;
   /** A model with all its versions. */
   getModel(name: string): Promise<ModelDetailDto>;
@@ -53,6 +63,25 @@ export interface AdminApi {
    * (has `instances`); the answer is that protocol's response body.
    */
   predict(ref: string, body: unknown): Promise<PredictResult>;
+  /**
+   * Logged predictions of a model, newest first, one page at a time (labels joined). MODEL_NOT_FOUND for an unknown
+   * model; times are ISO-8601, epoch ms, or a duration meaning "that long ago" (`1h`).
+   */
+  listPredictions(name: string, query?: PredictionListQuery): Promise<PredictionPageDto>;
+  /**
+   * Stores ground-truth labels for predictions by request id, all or none (INVALID_REQUEST naming the first bad
+   * item). A label may arrive before its prediction is in the log; it is joined when the prediction arrives.
+   */
+  sendFeedback(items: readonly FeedbackItemDto[]): Promise<FeedbackAnswerDto>;
+  /** Live accuracy per version over a time range, optionally per time window (see AccuracyQueryInput). */
+  accuracy(name: string, query?: AccuracyQueryInput): Promise<AccuracyAnswerDto>;
+  /**
+   * Drift of a version's logged traffic against its training profile, every feature and output column (see
+   * DriftReportQuery for the window). PROFILE_NOT_FOUND when the version was registered without reference data.
+   */
+  driftReport(name: string, query?: DriftReportQuery): Promise<DriftReport>;
+  /** The same report as one self-contained HTML page with a chart per column. */
+  driftReportHtml(name: string, query?: DriftReportQuery): Promise<string>;
 }
 
 /** What `register` takes. */

@@ -1,19 +1,35 @@
 import { fail } from '../../core/errors.js';
-import { parseModelRef } from '../../core/registry/names.js';
+import { formatModelRef, parseModelRef, parseSelector } from '../../core/registry/names.js';
 import type { Actor } from '../../core/registry/types.js';
-import { parseTime } from '../../core/time.js';
+import { isDuration, parseDuration, parseTime, parseTimeOrAgo } from '../../core/time.js';
 import type { DeploymentPolicyInput } from '../../core/deployment/policy.js';
 import type { Dataplane } from '../../services/dataplane.js';
+import type { AlertRuleService } from '../../services/alert-rules.js';
 import type { DeploymentService } from '../../services/deployment-service.js';
+import type { DriftQuery, DriftService } from '../../services/drift-service.js';
+import type { PredictionServices } from '../../services/prediction-services.js';
 import type { RegistryService } from '../../services/registry-service.js';
 import { DEFAULT_DECODE_LIMITS } from '../json-tensor.js';
 import { answerRecords, answerV2 } from '../predict.js';
 import { decodeInferRequest } from '../v2/infer-request.js';
 import type { AdminApi, PredictResult, RegisterInput } from './admin-api.js';
+import type { AlertDto, AlertHistoryDto, AlertRuleChangeDto, AlertRuleDto } from './alert-dto.js';
+import { ServiceAlertsAdmin } from './alerts-admin.js';
+import type { AlertHistoryFilter, AlertRuleBody } from './alerts-admin-api.js';
 import { deploymentChangeDto, deploymentDto } from './deployment-dto.js';
+import type { DriftReport, DriftReportQuery } from './drift-dto.js';
 import type { DeploymentChangeDto, DeploymentDto } from './deployment-dto.js';
 import { aliasEventDto, auditDto, iso, modelDto, versionDto } from './dto.js';
 import type { AliasEventDto, AuditRecordDto, ModelDetailDto, ModelDto, ModelVersionDto } from './dto.js';
+import { accuracyDto, predictionDto } from './monitoring-dto.js';
+import type {
+  AccuracyAnswerDto,
+  AccuracyQueryInput,
+  FeedbackAnswerDto,
+  FeedbackItemDto,
+  PredictionListQuery,
+  PredictionPageDto,
+} from './monitoring-dto.js';
 import { profileDto } from './profile-dto.js';
 import type { VersionProfileAnswerDto } from './profile-dto.js';
 
@@ -23,14 +39,19 @@ import type { VersionProfileAnswerDto } from './profile-dto.js';
  */
 export class ServiceAdmin implements AdminApi {
   private readonly by: Actor;
+  private readonly alertsAdmin: ServiceAlertsAdmin;
 
   constructor(
     private readonly registry: RegistryService,
     private readonly deployments: DeploymentService,
     private readonly dataplane: Dataplane | null,
     actor: string,
+    private readonly predictions: PredictionServices | null = null,
+    alerts: AlertRuleService | null = null,
+    private readonly drift: DriftService | null = null,
   ) {
     this.by = { actor };
+    this.alertsAdmin = new ServiceAlertsAdmin(alerts, this.by);
   }
 
   private as(reason?: string): Actor {
@@ -137,7 +158,108 @@ export class ServiceAdmin implements AdminApi {
         : await answerV2(this.dataplane, target, decodeInferRequest(request));
     return { modelVersion: target.label, body: answer.body };
   }
+
+  async listPredictions(name: string, query: PredictionListQuery = {}): Promise<PredictionPageDto> {
+    const p = this.monitoring();
+    await this.registry.model(name);
+    const now = Math.floor(p.clock());
+    const version = await this.versionOf(name, query.version);
+    const page = await p.log.query({
+      model: name,
+      ...(version === undefined ? {} : { version }),
+      ...(query.since === undefined ? {} : { since: parseTimeOrAgo(query.since, now, 'since') }),
+      ...(query.until === undefined ? {} : { until: parseTimeOrAgo(query.until, now, 'until') }),
+      ...(query.flag === undefined ? {} : { flag: query.flag }),
+      ...(query.limit === undefined ? {} : { limit: query.limit }),
+      ...(query.after === undefined ? {} : { after: query.after }),
+    });
+    return { items: page.items.map(predictionDto), next: page.next };
+  }
+
+  async sendFeedback(items: readonly FeedbackItemDto[]): Promise<FeedbackAnswerDto> {
+    return { accepted: await this.monitoring().feedback.send(items) };
+  }
+
+  async accuracy(name: string, query: AccuracyQueryInput = {}): Promise<AccuracyAnswerDto> {
+    const p = this.monitoring();
+    await this.registry.model(name);
+    const now = Math.floor(p.clock());
+    const version = await this.versionOf(name, query.version);
+    const until = query.until === undefined ? now + 1 : parseTimeOrAgo(query.until, now, 'until');
+    const since = query.since === undefined ? Math.max(0, until - DEFAULT_ACCURACY_RANGE_MS) : parseTimeOrAgo(query.since, now, 'since');
+    const windowMs = query.window === undefined ? null : parseDuration(query.window, 'window');
+    const report = await p.accuracy.report({ model: name, since, until, windowMs, ...(version === undefined ? {} : { version }) });
+    return accuracyDto(report);
+  }
+
+  async driftReport(name: string, query: DriftReportQuery = {}): Promise<DriftReport> {
+    return this.driftService().report(this.driftQuery(name, query));
+  }
+
+  async driftReportHtml(name: string, query: DriftReportQuery = {}): Promise<string> {
+    return this.driftService().html(this.driftQuery(name, query));
+  }
+
+  private driftService(): DriftService {
+    if (this.drift === null) throw fail('NOT_IMPLEMENTED', 'this context has no drift service');
+    return this.drift;
+  }
+
+  /** The edge's text times as a DriftQuery: `since` as a duration alone is a trailing window (cached by length). */
+  private driftQuery(name: string, q: DriftReportQuery): DriftQuery {
+    const now = this.driftService().now();
+    const { since, until } = q;
+    const trailing = since !== undefined && until === undefined && isDuration(since);
+    return {
+      model: name,
+      version: q.version,
+      since: since === undefined || trailing ? undefined : parseTimeOrAgo(since, now, 'since'),
+      windowMs: trailing ? parseDuration(since, 'since') : undefined,
+      until: until === undefined ? undefined : parseTimeOrAgo(until, now, 'until'),
+      last: q.last,
+      method: q.method,
+    };
+  }
+
+  private monitoring(): PredictionServices {
+    if (this.predictions === null) throw fail('NOT_IMPLEMENTED', 'this context has no prediction log services');
+    return this.predictions;
+  }
+
+  /** A version selector (number or alias) as the version number it names now; undefined stays undefined. */
+  private async versionOf(name: string, selector: string | undefined): Promise<number | undefined> {
+    if (selector === undefined) return undefined;
+    return (await this.registry.resolve(formatModelRef(parseSelector(name, selector)))).version;
+  }
+
+  // Alerting (src/protocol/admin/alerts-admin.ts does the work).
+  listAlerts(): Promise<AlertDto[]> {
+    return this.alertsAdmin.listAlerts();
+  }
+
+  listAlertRules(): Promise<AlertRuleDto[]> {
+    return this.alertsAdmin.listAlertRules();
+  }
+
+  getAlertRule(name: string): Promise<AlertRuleDto> {
+    return this.alertsAdmin.getAlertRule(name);
+  }
+
+  setAlertRule(name: string, rule: AlertRuleBody): Promise<AlertRuleChangeDto> {
+    return this.alertsAdmin.setAlertRule(name, rule);
+  }
+
+  deleteAlertRule(name: string): Promise<AlertRuleDto> {
+    return this.alertsAdmin.deleteAlertRule(name);
+  }
+
+  alertHistory(filter?: AlertHistoryFilter): Promise<AlertHistoryDto> {
+    return this.alertsAdmin.alertHistory(filter);
+  }
 }
+
+/** The range `accuracy` covers when no `since` is given: labels often come days after the prediction. */
+const DEFAULT_ACCURACY_RANGE_MS = 7 * 86_400_000;
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -155,7 +155,7 @@ function divide(counts: Float64Array, n: number): Float64Array {
 }
 
 /** Evidently's zero filling, in place: empty bins take min(non-zero) / 10⁶ if that is <= 0.0001, else 0.0001. */
-function fillEmpty(shares: Float64Array): void {
+export function fillEmpty(shares: Float64Array): void {
   let min = Infinity;
   for (let i = 0; i < shares.length; i++) if (shares[i]! !== 0 && shares[i]! < min) min = shares[i]!;
   if (min === Infinity) return; // no non-zero share: Evidently would fail; there is nothing sensible to fill
