@@ -18,6 +18,7 @@ import { openAlertStore, openArtifactStore, openPredictionLog, openRegistryStore
 import type { AlertStore } from './storage/alert-store.js';
 import { AlertRuleService } from './services/alert-rules.js';
 import type { PredictionLog } from './storage/prediction-log.js';
+import { WorkerLogWriter } from './storage/worker/worker-log-writer.js';
 import { PredictionLogger } from './services/prediction-logger.js';
 import { DriftService } from './services/drift-service.js';
 import { AlertEvaluator, registryBaselines } from './services/alerts.js';
@@ -77,6 +78,11 @@ export interface OpenContextOptions {
   actor?: string;
   /** Replaces the ONNX runtime (tests inject faulty runtimes through this). */
   runtime?: ModelRuntime;
+  /**
+   * Write an embedded SQLite prediction log from a worker thread (the server does; short-lived contexts such as the
+   * CLI's write from their own thread and skip the worker's start-up).
+   */
+  logWriterThread?: boolean;
   /** Whether to collect Node process metrics (default true; the CLI's short-lived contexts turn it off). */
   processMetrics?: boolean;
 }
@@ -113,9 +119,13 @@ export async function openContext(config: Config, options: OpenContextOptions = 
   const predictionLog = await openPredictionLog(config.predictionLog.url);
   await predictionLog.migrate();
   const days = config.predictionLog.retentionDays;
+  // An embedded SQLite file is written from a worker thread, so its inserts never take CPU from requests (ADR 11).
+  const logUrl = config.predictionLog.url;
+  const writer =
+    options.logWriterThread === true && config.predictionLog.enabled && logUrl.startsWith('sqlite:///') ? new WorkerLogWriter(logUrl) : null;
   const predictions = config.predictionLog.enabled
     ? new PredictionLogger({
-        log: predictionLog,
+        log: writer ?? predictionLog,
         logger,
         clock,
         flushIntervalMs: config.predictionLog.flushIntervalMs,
@@ -182,6 +192,7 @@ export async function openContext(config: Config, options: OpenContextOptions = 
       await pool.stop();
       // Everything answered before close is written before the log closes.
       await predictions?.close();
+      await writer?.close();
       await predictionLog.close();
       await alertStore.close();
       await store.close();

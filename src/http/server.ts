@@ -50,7 +50,7 @@ export async function startServer(config: Config, options: StartServerOptions = 
   ensureHome(config.home);
   const logger =
     options.logger ?? pino({ level: config.log.level, base: { service: 'mooring' } }, pino.destination({ dest: 1, sync: false }));
-  const ctx = await openContext(config, { logger, actor: 'server' });
+  const ctx = await openContext(config, { logger, actor: 'server', logWriterThread: true });
   const state: ServerState = { ready: false, draining: false };
   const adminToken = config.admin.token ?? ensureAdminToken(config.home);
   const version = mooringVersion();

@@ -65,11 +65,16 @@ export interface DriftServiceOptions {
   readonly defaultWindowMs?: number;
   /** Predictions read per page of the log (default 1000). */
   readonly pageSize?: number;
+  /**
+   * Most predictions a time window reads, newest first (default 50,000): a busy window is represented by its
+   * newest predictions, so a report's cost is bounded however much traffic the window saw. `last` is not capped.
+   */
+  readonly maxScan?: number;
   /** Per-column bounds of the current window. */
   readonly sample?: WindowSampleOptions;
 }
 
-const DEFAULTS = { cacheTtlMs: 15_000, defaultWindowMs: 86_400_000, pageSize: 1000 } as const;
+const DEFAULTS = { cacheTtlMs: 15_000, defaultWindowMs: 86_400_000, pageSize: 1000, maxScan: 50_000 } as const;
 
 /** A version ready to be compared: its profile and its compiled extractor (both immutable, so cached). */
 interface Prepared {
@@ -92,6 +97,7 @@ export class DriftService {
   private readonly clock: Clock;
   private readonly defaultWindowMs: number;
   private readonly pageSize: number;
+  private readonly maxScan: number;
   private readonly sampleOptions: WindowSampleOptions;
   private readonly prepared = new LRUCache<string, Promise<Prepared | null>>({ max: 32 });
   private readonly analyses: LRUCache<string, Promise<DriftAnalysis>> | null;
@@ -102,6 +108,7 @@ export class DriftService {
     this.clock = options.clock ?? systemClock;
     this.defaultWindowMs = options.defaultWindowMs ?? DEFAULTS.defaultWindowMs;
     this.pageSize = options.pageSize ?? DEFAULTS.pageSize;
+    this.maxScan = options.maxScan ?? DEFAULTS.maxScan;
     this.sampleOptions = options.sample ?? {};
     const ttl = options.cacheTtlMs ?? DEFAULTS.cacheTtlMs;
     // The injected clock drives expiry too, so tests can move time by hand.
@@ -275,7 +282,7 @@ export class DriftService {
     const { profile, extractor } = prepared;
     const { name, version } = prepared.version;
     const window = new WindowSample(windowColumns(profile), this.sampleOptions);
-    let remaining = range.last ?? Infinity;
+    let remaining = range.last ?? this.maxScan;
     let after: string | null = null;
     do {
       const q: PredictionQuery = {

@@ -46,7 +46,8 @@ export interface PredictionLoggerCounters {
 
 /** How the logger batches, bounds and prunes. */
 export interface PredictionLoggerOptions {
-  readonly log: PredictionLog;
+  /** Where batches go: a PredictionLog, or its writes on a worker thread (WorkerLogWriter). */
+  readonly log: Pick<PredictionLog, 'append' | 'deleteBefore'>;
   readonly logger: WarnLogger;
   readonly clock?: Clock;
   readonly scheduler?: Scheduler;
@@ -118,7 +119,7 @@ function materialize(e: PredictionLogEntry): PredictionRecord {
  *   failure, so shutdown cannot hang on a dead database. It does not close the PredictionLog: its owner does.
  */
 export class PredictionLogger {
-  readonly #log: PredictionLog;
+  readonly #log: Pick<PredictionLog, 'append' | 'deleteBefore'>;
   readonly #logger: WarnLogger;
   readonly #clock: Clock;
   readonly #scheduler: Scheduler;
