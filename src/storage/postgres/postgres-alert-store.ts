@@ -4,6 +4,7 @@ import type { AlertStore } from '../alert-store.js';
 import type { AlertDatabase } from '../sql/alert-schema.js';
 import { SqlAlertStore } from '../sql/sql-alert-store.js';
 import { openPostgresKysely } from './postgres-connection.js';
+import { migrated } from '../migrated.js';
 
 /**
  * Opens the PostgreSQL alert store at `url` in `schema` (default `public`; created when missing) and brings its
@@ -17,11 +18,5 @@ export async function openPostgresAlertStore(url: string, options: { clock?: Clo
     generatedIds: 'identity',
     namespace: schema,
   });
-  try {
-    await store.migrate();
-  } catch (error) {
-    await store.close();
-    throw error;
-  }
-  return store;
+  return migrated(store);
 }

@@ -2,6 +2,7 @@ import type { PredictionLog } from '../prediction-log.js';
 import type { PredictionLogDatabase } from '../sql/prediction-log-schema.js';
 import { SqlPredictionLog } from '../sql/sql-prediction-log.js';
 import { openPostgresKysely } from './postgres-connection.js';
+import { migrated } from '../migrated.js';
 
 /**
  * Opens the PostgreSQL prediction log at `url` in `schema` (default `public`; created when missing) and brings its
@@ -15,11 +16,5 @@ export async function openPostgresPredictionLog(url: string, options: { schema?:
     generatedIds: 'identity',
     namespace: schema,
   });
-  try {
-    await log.migrate();
-  } catch (error) {
-    await log.close();
-    throw error;
-  }
-  return log;
+  return migrated(log);
 }

@@ -4,6 +4,7 @@ import type { RegistryStore } from '../registry-store.js';
 import type { RegistryDatabase } from '../sql/schema.js';
 import { SqlRegistryStore } from '../sql/sql-registry-store.js';
 import { openPostgresKysely } from './postgres-connection.js';
+import { migrated } from '../migrated.js';
 
 /**
  * Opens the PostgreSQL registry at `url` (a `postgres://` connection string) in `schema` (default `public`;
@@ -21,11 +22,5 @@ export async function openPostgresRegistryStore(
     generatedIds: 'identity',
     namespace: schema,
   });
-  try {
-    await store.migrate();
-  } catch (error) {
-    await store.close();
-    throw error;
-  }
-  return store;
+  return migrated(store);
 }

@@ -1,8 +1,7 @@
-import { Migrator } from 'kysely';
-import type { ColumnDefinitionBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
-import { MooringError } from '../../core/errors.js';
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import type { AlertDatabase } from './alert-schema.js';
 import type { SqlCapabilities } from './sql-capabilities.js';
+import { idColumn, runMigrations } from './migration-runner.js';
 
 /**
  * The alert store's migrations, with their own bookkeeping tables (`alert_migration`, `alert_migration_lock`) like
@@ -12,12 +11,6 @@ import type { SqlCapabilities } from './sql-capabilities.js';
 
 // Kysely's Migration interface takes Kysely<any>: a migration runs against the schema as it was when written.
 type MigrationDb = Kysely<any>;
-
-function idColumn(caps: SqlCapabilities) {
-  return caps.generatedIds === 'identity'
-    ? { type: 'bigint' as const, build: (c: ColumnDefinitionBuilder) => c.primaryKey().generatedAlwaysAsIdentity() }
-    : { type: 'integer' as const, build: (c: ColumnDefinitionBuilder) => c.primaryKey().autoIncrement() };
-}
 
 function initialSchema(caps: SqlCapabilities): Migration {
   const id = idColumn(caps);
@@ -112,21 +105,5 @@ export function alertMigrations(caps: SqlCapabilities): MigrationProvider {
 
 /** Brings the alert store's schema up to date; safe when several processes start at once (the migration lock). */
 export async function migrateAlertStore(db: Kysely<AlertDatabase>, caps: SqlCapabilities): Promise<void> {
-  const migrator = new Migrator({
-    db,
-    provider: alertMigrations(caps),
-    migrationTableName: 'alert_migration',
-    migrationLockTableName: 'alert_migration_lock',
-    ...(caps.namespace === undefined ? {} : { migrationTableSchema: caps.namespace }),
-  });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error !== undefined) {
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? null;
-    throw new MooringError(
-      'INTERNAL',
-      `alert store schema migration failed${failed ? ` at ${failed}` : ''}: ${error instanceof Error ? error.message : String(error)}`,
-      { migration: failed },
-      { cause: error },
-    );
-  }
+  await runMigrations(db, caps, { what: 'alert store', provider: alertMigrations(caps), table: 'alert_migration', lockTable: 'alert_migration_lock' });
 }

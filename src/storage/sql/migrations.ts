@@ -1,8 +1,8 @@
-import { Migrator, sql } from 'kysely';
-import type { ColumnDefinitionBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
-import { MooringError } from '../../core/errors.js';
+import { sql } from 'kysely';
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import type { RegistryDatabase } from './schema.js';
 import type { SqlCapabilities } from './sql-capabilities.js';
+import { idColumn, runMigrations } from './migration-runner.js';
 
 /**
  * The registry schema's migrations, written in code with Kysely's schema builder so one list serves every SQL
@@ -12,12 +12,6 @@ import type { SqlCapabilities } from './sql-capabilities.js';
 // Kysely's Migration interface takes Kysely<any>: a migration runs against the schema as it was when it was
 // written, not as today's RegistryDatabase type describes it.
 type MigrationDb = Kysely<any>;
-
-function idColumn(caps: SqlCapabilities) {
-  return caps.generatedIds === 'identity'
-    ? { type: 'bigint' as const, build: (c: ColumnDefinitionBuilder) => c.primaryKey().generatedAlwaysAsIdentity() }
-    : { type: 'integer' as const, build: (c: ColumnDefinitionBuilder) => c.primaryKey().autoIncrement() };
-}
 
 function initialSchema(caps: SqlCapabilities): Migration {
   const id = idColumn(caps);
@@ -140,19 +134,5 @@ export function registryMigrations(caps: SqlCapabilities): MigrationProvider {
  * applied list under it, so each migration runs exactly once.
  */
 export async function migrateRegistry(db: Kysely<RegistryDatabase>, caps: SqlCapabilities): Promise<void> {
-  const migrator = new Migrator({
-    db,
-    provider: registryMigrations(caps),
-    ...(caps.namespace === undefined ? {} : { migrationTableSchema: caps.namespace }),
-  });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error !== undefined) {
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? null;
-    throw new MooringError(
-      'INTERNAL',
-      `registry schema migration failed${failed ? ` at ${failed}` : ''}: ${error instanceof Error ? error.message : String(error)}`,
-      { migration: failed },
-      { cause: error },
-    );
-  }
+  await runMigrations(db, caps, { what: 'registry', provider: registryMigrations(caps) });
 }

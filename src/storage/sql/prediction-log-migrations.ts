@@ -1,8 +1,7 @@
-import { Migrator } from 'kysely';
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
-import { MooringError } from '../../core/errors.js';
 import type { PredictionLogDatabase } from './prediction-log-schema.js';
 import type { SqlCapabilities } from './sql-capabilities.js';
+import { runMigrations } from './migration-runner.js';
 
 /**
  * The prediction log's migrations, apart from the registry's: their own bookkeeping tables
@@ -63,21 +62,10 @@ export const predictionLogMigrations: MigrationProvider = {
  * lock, as for the registry).
  */
 export async function migratePredictionLog(db: Kysely<PredictionLogDatabase>, caps: SqlCapabilities): Promise<void> {
-  const migrator = new Migrator({
-    db,
+  await runMigrations(db, caps, {
+    what: 'prediction log',
     provider: predictionLogMigrations,
-    migrationTableName: 'prediction_log_migration',
-    migrationLockTableName: 'prediction_log_migration_lock',
-    ...(caps.namespace === undefined ? {} : { migrationTableSchema: caps.namespace }),
+    table: 'prediction_log_migration',
+    lockTable: 'prediction_log_migration_lock',
   });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error !== undefined) {
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? null;
-    throw new MooringError(
-      'INTERNAL',
-      `prediction log schema migration failed${failed ? ` at ${failed}` : ''}: ${error instanceof Error ? error.message : String(error)}`,
-      { migration: failed },
-      { cause: error },
-    );
-  }
 }

@@ -4,6 +4,7 @@ import type { AlertStore } from '../alert-store.js';
 import type { AlertDatabase } from '../sql/alert-schema.js';
 import { SqlAlertStore } from '../sql/sql-alert-store.js';
 import { SQLITE_CAPABILITIES, openSqliteKysely } from './sqlite-connection.js';
+import { migrated } from '../migrated.js';
 
 /**
  * Opens (creating when missing) the SQLite alert store at `path` (a file path or `:memory:`) and brings its schema
@@ -13,11 +14,5 @@ import { SQLITE_CAPABILITIES, openSqliteKysely } from './sqlite-connection.js';
  */
 export async function openSqliteAlertStore(path: string, options: { clock?: Clock } = {}): Promise<AlertStore> {
   const store = new SqlAlertStore(openSqliteKysely<AlertDatabase>(path), options.clock ?? systemClock, SQLITE_CAPABILITIES);
-  try {
-    await store.migrate();
-  } catch (error) {
-    await store.close();
-    throw error;
-  }
-  return store;
+  return migrated(store);
 }

@@ -2,6 +2,7 @@ import type { PredictionLog } from '../prediction-log.js';
 import type { PredictionLogDatabase } from '../sql/prediction-log-schema.js';
 import { SqlPredictionLog } from '../sql/sql-prediction-log.js';
 import { SQLITE_CAPABILITIES, openSqliteKysely } from './sqlite-connection.js';
+import { migrated } from '../migrated.js';
 
 /**
  * Opens (creating when missing) the SQLite prediction log at `path` (a file path or `:memory:`) and brings its
@@ -12,11 +13,5 @@ import { SQLITE_CAPABILITIES, openSqliteKysely } from './sqlite-connection.js';
  */
 export async function openSqlitePredictionLog(path: string): Promise<PredictionLog> {
   const log = new SqlPredictionLog(openSqliteKysely<PredictionLogDatabase>(path), SQLITE_CAPABILITIES);
-  try {
-    await log.migrate();
-  } catch (error) {
-    await log.close();
-    throw error;
-  }
-  return log;
+  return migrated(log);
 }

@@ -4,6 +4,7 @@ import type { RegistryStore } from '../registry-store.js';
 import type { RegistryDatabase } from '../sql/schema.js';
 import { SqlRegistryStore } from '../sql/sql-registry-store.js';
 import { SQLITE_CAPABILITIES, openSqliteKysely } from './sqlite-connection.js';
+import { migrated } from '../migrated.js';
 
 /**
  * Opens (creating when missing) the embedded SQLite registry at `path` (a file path or `:memory:`) and brings its
@@ -13,11 +14,5 @@ import { SQLITE_CAPABILITIES, openSqliteKysely } from './sqlite-connection.js';
 export async function openSqliteRegistryStore(path: string, options: { clock?: Clock } = {}): Promise<RegistryStore> {
   const db = openSqliteKysely<RegistryDatabase>(path);
   const store = new SqlRegistryStore(db, options.clock ?? systemClock, SQLITE_CAPABILITIES);
-  try {
-    await store.migrate();
-  } catch (error) {
-    await store.close();
-    throw error;
-  }
-  return store;
+  return migrated(store);
 }
