@@ -12,8 +12,8 @@
  */
 
 import type { ColumnType } from '../../profile/types.js';
-import { fail } from '../../errors.js';
 import { checkValues, countValues, finiteCopy, unionKeys, type DriftValue } from './sample.js';
+import { sturgesBinEdges } from '../../profile/histogram.js';
 
 /** Evidently bins a numerical column by value ranges only when the reference has more distinct values than this. */
 const MAX_VALUES_BINNED_BY_VALUE = 20;
@@ -34,34 +34,8 @@ export function sturgesEdges(values: ArrayLike<number>): Float64Array {
     if (v < min) min = v;
     if (v > max) max = v;
   }
-  const ptp = max - min;
-  let first = min;
-  let last = max;
-  if (first === last) {
-    first -= 0.5;
-    last += 0.5;
-  }
-  const width = ptp / (Math.log2(x.length) + 1);
-  const bins = width !== 0 ? Math.ceil((last - first) / width) : 1;
-  return linspace(first, last, bins + 1);
-}
-
-/** numpy's `linspace(start, stop, num)` with endpoint, to the bit. */
-function linspace(start: number, stop: number, num: number): Float64Array {
-  const out = new Float64Array(num);
-  const div = num - 1;
-  const delta = stop - start;
-  const step = delta / div;
-  for (let i = 0; i < num; i++) out[i] = (step === 0 ? (i / div) * delta : i * step) + start;
-  out[num - 1] = stop;
-  for (let i = 1; i < num; i++) {
-    if (!(out[i - 1]! < out[i]!)) {
-      throw fail('INVALID_REQUEST', `too many bins for the data range: cannot create ${div} finite-sized bins`, {
-        bins: div,
-      });
-    }
-  }
-  return out;
+  // The profile's edges are the same numpy rule (one implementation for profiles and drift).
+  return Float64Array.from(sturgesBinEdges(min, max, x.length));
 }
 
 /**
