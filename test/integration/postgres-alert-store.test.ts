@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { initialAlertState } from '../../src/core/monitoring/alert-state.js';
@@ -8,7 +7,7 @@ import { openPostgresAlertStore } from '../../src/storage/postgres/postgres-aler
 import { openPostgresRegistryStore } from '../../src/storage/postgres/postgres-registry-store.js';
 import { alertRule, alertStoreSuite, evaluation } from '../conformance/alert-store.suite.js';
 import { minimalVersion } from '../conformance/registry-fixtures.js';
-import { POSTGRES_SKIP, postgresUrl } from './services.js';
+import { POSTGRES_SKIP, freshSchemas, postgresUrl } from './services.js';
 import { AlertEvaluator } from '../../src/services/alerts.js';
 import { CapturingLogger, FakeSignals } from '../helpers/fake-signals.js';
 
@@ -18,22 +17,7 @@ if (url === null) {
   test('PostgreSQL alert store', { skip: POSTGRES_SKIP }, () => undefined);
 } else {
   // Every open gets its own fresh schema (so each conformance test starts empty); all are dropped at the end.
-  const run = `mooring_test_alerts_${process.pid}_${randomBytes(3).toString('hex')}`;
-  const schemas: string[] = [];
-  const freshSchema = () => {
-    const schema = `${run}_${schemas.length}`;
-    schemas.push(schema);
-    return schema;
-  };
-  after(async () => {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      for (const schema of schemas) await client.query(`drop schema if exists "${schema}" cascade`);
-    } finally {
-      await client.end();
-    }
-  });
+  const freshSchema = freshSchemas(url, 'mooring_test_alerts');
 
   alertStoreSuite('postgres', (clock) => openPostgresAlertStore(url, { clock, schema: freshSchema() }));
 

@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { openPredictionLog } from '../../src/storage/backends.js';
@@ -8,7 +7,7 @@ import { openPostgresRegistryStore } from '../../src/storage/postgres/postgres-r
 import { predictionLogSuite } from '../conformance/prediction-log.suite.js';
 import { T0, rec } from '../conformance/prediction-log-fixtures.js';
 import { minimalVersion } from '../conformance/registry-fixtures.js';
-import { POSTGRES_SKIP, postgresUrl } from './services.js';
+import { POSTGRES_SKIP, freshSchemas, postgresUrl } from './services.js';
 
 const url = postgresUrl();
 
@@ -16,22 +15,7 @@ if (url === null) {
   test('PostgreSQL prediction log', { skip: POSTGRES_SKIP }, () => undefined);
 } else {
   // Every open gets its own fresh schema (so each conformance test starts empty); all are dropped at the end.
-  const run = `mooring_test_plog_${process.pid}_${randomBytes(3).toString('hex')}`;
-  const schemas: string[] = [];
-  const freshSchema = () => {
-    const schema = `${run}_${schemas.length}`;
-    schemas.push(schema);
-    return schema;
-  };
-  after(async () => {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      for (const schema of schemas) await client.query(`drop schema if exists "${schema}" cascade`);
-    } finally {
-      await client.end();
-    }
-  });
+  const freshSchema = freshSchemas(url, 'mooring_test_plog');
 
   predictionLogSuite('postgres', () => openPostgresPredictionLog(url, { schema: freshSchema() }));
 

@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto';
+import { after } from 'node:test';
+import pg from 'pg';
 /**
  * Where the integration tests find real PostgreSQL and Redis. A variable turns each on; CI must set it (a missing
  * service fails the build instead of silently skipping), a newcomer's machine skips with a message saying how.
@@ -31,3 +34,26 @@ export const POSTGRES_SKIP = 'set MOORING_TEST_POSTGRES_URL=postgres://postgres@
 
 /** The skip message for a suite that needs Redis. */
 export const REDIS_SKIP = 'set MOORING_TEST_REDIS_URL=redis://127.0.0.1:6379 to run';
+
+/**
+ * Fresh PostgreSQL schemas for one test file: each call answers a new schema name under a per-run prefix (so each
+ * conformance test starts empty), and every schema handed out is dropped when the file's tests end.
+ */
+export function freshSchemas(url: string, prefix: string): () => string {
+  const run = `${prefix}_${process.pid}_${randomBytes(3).toString('hex')}`;
+  const schemas: string[] = [];
+  after(async () => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      for (const schema of schemas) await client.query(`drop schema if exists "${schema}" cascade`);
+    } finally {
+      await client.end();
+    }
+  });
+  return () => {
+    const schema = `${run}_${schemas.length}`;
+    schemas.push(schema);
+    return schema;
+  };
+}
