@@ -25,7 +25,7 @@ export function registerInferRoutes(app: FastifyInstance, dataplane: Dataplane, 
     dataplane.answered({
       target,
       id,
-      route: selector === undefined ? 'production' : 'direct',
+      route: routeOf(selector),
       rows: answer.rows,
       request,
       response: answer.body,
@@ -52,7 +52,7 @@ export function registerInferRoutes(app: FastifyInstance, dataplane: Dataplane, 
       model: name,
       target,
       id: reply.request.id,
-      route: version === undefined ? 'production' : 'direct',
+      route: routeOf(version),
       request: body,
       status: STATUS_BY_CATEGORY[err.category],
       code: err.code,
@@ -82,6 +82,11 @@ export function registerInferRoutes(app: FastifyInstance, dataplane: Dataplane, 
   app.post<{ Params: { name: string; target: string } }>('/v1/models/:name/versions/:target', (req, reply) =>
     records(req.params.name, verb(req.params.target), req.body, reply),
   );
+}
+
+/** A request naming no version is served by `production`; one naming a version or alias went there directly. */
+function routeOf(selector: string | undefined): 'production' | 'direct' {
+  return selector === undefined ? 'production' : 'direct';
 }
 
 /** Splits `churn:predict` into `churn`; any other verb is not an endpoint. */
