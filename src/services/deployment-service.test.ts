@@ -98,7 +98,8 @@ describe('DeploymentService', () => {
           if (!raced) {
             raced = true;
             const latest = await target.getDeployment(name);
-            const other = { validation: { ...(latest?.policy ?? DEFAULT_POLICY).validation, maxRows: 42 } };
+            const base = latest?.policy ?? DEFAULT_POLICY;
+            const other = { ...base, validation: { ...base.validation, maxRows: 42 } };
             await target.setDeploymentPolicy(name, other, { actor: 'other' });
           }
           return ifRevision === undefined ? target.setDeploymentPolicy(name, policy, actor) : target.setDeploymentPolicy(name, policy, actor, ifRevision);

@@ -34,10 +34,50 @@ export const ValidationPolicySchema = z
   })
   .strict();
 
-/** The whole deployment policy (validation today; fallback, budget, breaker and limits to come). */
+/**
+ * Adaptive batching (Triton's dynamic batcher): requests for one version that wait at the same moment run as one
+ * inference. Applies only to models whose inputs and outputs all have a variable first (batch) dimension; on any
+ * other model the setting is accepted and has no effect (the model's metadata says why).
+ */
+export const BatchingPolicySchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** Most rows one batched inference may carry; a request with more rows runs alone. */
+    maxBatchSize: z.number().int().min(1).max(65_536).default(64),
+    /**
+     * Longest a request may wait for others before its batch runs, in microseconds (Triton's
+     * `max_queue_delay_microseconds`). While an inference is running, waiting requests form the next batch anyway.
+     */
+    maxQueueDelayMicros: z.number().int().min(0).max(1_000_000).default(500),
+  })
+  .strict();
+
+/**
+ * The response cache: answers kept per version and canonical input, so a repeated request skips the model. A new
+ * version never answers from an old version's entries (the key holds the version's content digest).
+ */
+export const CachePolicySchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** How long an answer stays, in milliseconds. */
+    ttlMs: z.number().int().min(1).max(30 * 24 * 3_600_000).default(300_000),
+  })
+  .strict();
+
+/** Request coalescing: identical requests in flight at the same moment run the model once and share the answer. */
+export const CoalescingPolicySchema = z
+  .object({
+    enabled: z.boolean().default(true),
+  })
+  .strict();
+
+/** The whole deployment policy (fallback, budget, breaker and limits of later issues extend it). */
 export const DeploymentPolicySchema = z
   .object({
     validation: ValidationPolicySchema.prefault({}),
+    batching: BatchingPolicySchema.prefault({}),
+    cache: CachePolicySchema.prefault({}),
+    coalescing: CoalescingPolicySchema.prefault({}),
   })
   .strict();
 
@@ -45,6 +85,10 @@ export const DeploymentPolicySchema = z
 export type DeploymentPolicy = z.infer<typeof DeploymentPolicySchema>;
 /** The validation part of a deployment policy. */
 export type ValidationPolicy = z.infer<typeof ValidationPolicySchema>;
+/** The batching part of a deployment policy. */
+export type BatchingPolicy = z.infer<typeof BatchingPolicySchema>;
+/** The response-cache part of a deployment policy. */
+export type CachePolicy = z.infer<typeof CachePolicySchema>;
 /** A policy as a user writes it: any field may be left out. */
 export type DeploymentPolicyInput = z.input<typeof DeploymentPolicySchema>;
 
