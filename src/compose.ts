@@ -12,6 +12,8 @@ import { Dataplane } from './services/dataplane.js';
 import { DeploymentService } from './services/deployment-service.js';
 import { RegistryService } from './services/registry-service.js';
 import { Metrics } from './services/metrics.js';
+import { InferenceRunner } from './services/inference-runner.js';
+import { openResponseCache } from './storage/response-cache-backends.js';
 import { ServingPool } from './services/serving-pool.js';
 import type { ArtifactStore } from './storage/artifact-store.js';
 import { openAlertStore, openArtifactStore, openPredictionLog, openRegistryStore } from './storage/backends.js';
@@ -96,6 +98,13 @@ export async function openContext(config: Config, options: OpenContextOptions = 
   const artifacts = await openArtifactStore(config.artifacts.url);
   const runtime = options.runtime ?? new OnnxModelRuntime();
   const registry = new RegistryService(store, artifacts, runtime);
+  const metrics = new Metrics({ processMetrics: options.processMetrics !== false });
+  const versionMetrics = config.metrics.enabled ? metrics : null;
+  const responseCache = await openResponseCache(config.cache.url, {
+    maxBytes: config.cache.maxBytes,
+    keyPrefix: config.cache.keyPrefix,
+    logger,
+  });
   const pool = new ServingPool({
     store,
     artifacts,
@@ -107,6 +116,12 @@ export async function openContext(config: Config, options: OpenContextOptions = 
     syncIntervalMs: config.registry.syncIntervalMs,
     resolve: (ref) => registry.resolve(ref),
     maxStringLength: config.limits.maxStringLength,
+    runnerFor: (meta, model, policy) =>
+      new InferenceRunner(meta, model, policy, {
+        cache: responseCache,
+        metrics: versionMetrics?.forVersion(meta.name, String(meta.version)) ?? null,
+        onBatchingProblem: (reason) => logger.warn({ model: meta.name, version: meta.version, reason }, 'adaptive batching is off for this version'),
+      }),
   });
   registry.setProductionGate(pool);
   const deployments = new DeploymentService(store, registry);
@@ -115,7 +130,6 @@ export async function openContext(config: Config, options: OpenContextOptions = 
     pool.sync().catch((e: unknown) => logger.error({ err: (e as Error).message }, 'registry sync failed'));
   registry.onChange(() => void resync());
   deployments.onChange(resync);
-  const metrics = new Metrics({ processMetrics: options.processMetrics !== false });
   const predictionLog = await openPredictionLog(config.predictionLog.url);
   await predictionLog.migrate();
   const days = config.predictionLog.retentionDays;
@@ -132,7 +146,7 @@ export async function openContext(config: Config, options: OpenContextOptions = 
         retentionMs: days > 0 ? days * 86_400_000 : null,
       })
     : null;
-  const dataplane = new Dataplane(pool, clock, config.metrics.enabled ? metrics : null, predictions);
+  const dataplane = new Dataplane(pool, clock, versionMetrics, predictions);
   const predictionServices = createPredictionServices(predictionLog, store, clock);
   const alertStore = await openAlertStore(config.alerts.url, { clock });
   const alertRules = new AlertRuleService(alertStore, { clock });
@@ -192,6 +206,7 @@ export async function openContext(config: Config, options: OpenContextOptions = 
       await pool.stop();
       // Everything answered before close is written before the log closes.
       await predictions?.close();
+      await responseCache.close();
       await writer?.close();
       await predictionLog.close();
       await alertStore.close();

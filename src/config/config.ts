@@ -84,6 +84,20 @@ const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    cache: z
+      .object({
+        /**
+         * Where cached answers live when a deployment turns its response cache on: `memory:` (this process) or
+         * `redis://host:6379/0` (shared by every replica, with this process's memory in front of it).
+         */
+        url: z.string().min(1).default('memory:'),
+        /** Most memory the in-process cache may take, in bytes; least recently used answers go first. */
+        maxBytes: z.number().int().min(1024).default(64 * 1024 * 1024),
+        /** Prefix of every Redis key, so several Mooring installations can share one Redis. */
+        keyPrefix: z.string().min(1).default('mooring:cache:'),
+      })
+      .strict()
+      .prefault({}),
     metrics: z
       .object({
         /** Count and time every inference request for `/metrics` (off only to measure what it costs). */
@@ -167,6 +181,8 @@ const ENV: ReadonlyArray<readonly [string, readonly string[], 'string' | 'number
   ['MOORING_ALERTS_URL', ['alerts', 'url'], 'string'],
   ['MOORING_ALERTS_INTERVAL_MS', ['alerts', 'evaluationIntervalMs'], 'number'],
   ['MOORING_METRICS', ['metrics', 'enabled'], 'boolean'],
+  ['MOORING_CACHE_URL', ['cache', 'url'], 'string'],
+  ['MOORING_CACHE_MAX_BYTES', ['cache', 'maxBytes'], 'number'],
   ['MOORING_MONITORING_WINDOW_MS', ['monitoring', 'windowMs'], 'number'],
   ['MOORING_LOG_LEVEL', ['log', 'level'], 'string'],
   ['MOORING_LOG_REQUESTS', ['log', 'requests'], 'boolean'],

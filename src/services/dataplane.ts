@@ -30,9 +30,9 @@ export interface AnsweredPrediction {
   readonly id: string;
   readonly route: PredictionRoute;
   readonly rows: number;
-  /** The request body as received (plain JSON). */
+  /** The request body as received: its text as a JsonText (the HTTP routes), or a plain JSON value. */
   readonly request: unknown;
-  /** The response body as sent (plain JSON). */
+  /** The response body as sent: its text as a JsonText (the HTTP routes), or a plain JSON value. */
   readonly response: unknown;
   readonly latencyMs: number;
   readonly warnings: readonly Problem[] | null;
@@ -77,7 +77,8 @@ export class Dataplane {
 
   /**
    * Counts an answered prediction and hands it to the prediction log (a buffer push: the write happens later, in a
-   * batch). Request and response are plain JSON already, so nothing is serialized here.
+   * batch). Request and response arrive as the texts that were received and sent (or plain JSON values), so
+   * nothing is serialized here or later.
    */
   answered(p: AnsweredPrediction): void {
     this.metricsOf(p.target)?.ok(p.route, p.latencyMs / 1000);
@@ -154,13 +155,10 @@ export class Dataplane {
     const warnings = report === null ? null : this.judge(target, report);
     target.inflight++;
     try {
-      const started = performance.now();
-      const outputs = await target.model.infer(ordered, wanted);
+      // The runner times the model itself (per request or per batch); a cache hit runs no model.
+      const outputs = await target.runner.run(ordered, wanted);
       const vm = this.metricsOf(target);
-      if (vm !== null) {
-        vm.inference((performance.now() - started) / 1000);
-        observeScores(outputs, vm);
-      }
+      if (vm !== null) observeScores(outputs, vm);
       return { outputs, warnings };
     } catch (e) {
       if (e instanceof MooringError) throw e;

@@ -1,10 +1,13 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ProblemReport } from '../core/validation/problems.js';
+import { CellCounter, CellHistogram } from './metric-cells.js';
+import type { CounterCell, HistogramCell } from './metric-cells.js';
 
 /**
  * Mooring's Prometheus metrics, one registry per server (so several servers in one test process never share
- * series). The request path touches only pre-created label children: `forVersion` builds them once per served
- * version, so recording a request is a few array writes (prom-client's observe), never a label lookup.
+ * series). The request path touches only pre-created cells (metric-cells.ts, ADR 13): `forVersion` resolves them
+ * once per served version, so recording a request is a few additions, never a label lookup or validation (which
+ * prom-client's own label children do on every call). The rest stays on plain prom-client metrics.
  *
  * The names are a public interface (dashboards and alert rules in deploy/ use them): change them only with a
  * CHANGELOG entry.
@@ -18,7 +21,7 @@ const LATENCY_BUCKETS = [0.00025, 0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.
 /** Score buckets: tenths of [0, 1], where probabilities and confidences live. */
 const SCORE_BUCKETS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
 
-/** The hot path's handles for one served version (label children created once). */
+/** The hot path's handles for one served version (cells resolved once). */
 export interface VersionMetrics {
   /** Successful answers on a route. */
   ok(route: string, seconds: number): void;
@@ -26,15 +29,27 @@ export interface VersionMetrics {
   inference(seconds: number): void;
   /** One prediction's score (the first value of a row of the first floating-point output). */
   score(value: number): void;
+  /** One batched inference of `rows` rows. */
+  batch(rows: number): void;
+  /** A response-cache lookup: a hit (the model did not run) or a miss. */
+  cache(hit: boolean): void;
+  /** A request answered by an identical request's inference that was already running. */
+  coalesced(): void;
 }
+
+/** Batch sizes in rows: powers of two up to 4096. */
+const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096];
 
 /** The metrics of one server. */
 export class Metrics {
   readonly registry = new Registry();
-  readonly requests: Counter<'model' | 'version' | 'route' | 'code'>;
-  readonly requestDuration: Histogram<'model' | 'version' | 'route'>;
-  readonly inferenceDuration: Histogram<'model' | 'version'>;
-  readonly predictionScore: Histogram<'model' | 'version'>;
+  readonly requests: CellCounter<'model' | 'version' | 'route' | 'code'>;
+  readonly requestDuration: CellHistogram<'model' | 'version' | 'route'>;
+  readonly inferenceDuration: CellHistogram<'model' | 'version'>;
+  readonly predictionScore: CellHistogram<'model' | 'version'>;
+  readonly batchSize: CellHistogram<'model' | 'version'>;
+  readonly cacheRequests: CellCounter<'model' | 'version' | 'result'>;
+  readonly coalescedRequests: CellCounter<'model' | 'version'>;
   readonly validationRequests: Counter<'model' | 'version' | 'outcome'>;
   readonly validationProblems: Counter<'model' | 'version' | 'problem'>;
   readonly driftScore: Gauge<'model' | 'version' | 'column' | 'method'>;
@@ -47,31 +62,50 @@ export class Metrics {
   constructor(options: { processMetrics?: boolean } = {}) {
     const registers = [this.registry];
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'mooring_' });
-    this.requests = new Counter({
+    this.requests = new CellCounter({
       name: 'mooring_requests_total',
       help: 'Inference requests answered, by model, version, route (production, direct, canary, shadow, fallback) and HTTP status code.',
       labelNames: ['model', 'version', 'route', 'code'],
       registers,
     });
-    this.requestDuration = new Histogram({
+    this.requestDuration = new CellHistogram({
       name: 'mooring_request_duration_seconds',
       help: 'Time from routing to the answer of successful inference requests (decode, validation, inference, encode).',
       labelNames: ['model', 'version', 'route'],
       buckets: LATENCY_BUCKETS,
       registers,
     });
-    this.inferenceDuration = new Histogram({
+    this.inferenceDuration = new CellHistogram({
       name: 'mooring_inference_duration_seconds',
       help: 'Time inside the model runtime for one inference (one request, or one batch).',
       labelNames: ['model', 'version'],
       buckets: LATENCY_BUCKETS,
       registers,
     });
-    this.predictionScore = new Histogram({
+    this.predictionScore = new CellHistogram({
       name: 'mooring_prediction_score',
       help: "Distribution of the predictions: each row's first value of the model's first floating-point output (a probability or score).",
       labelNames: ['model', 'version'],
       buckets: SCORE_BUCKETS,
+      registers,
+    });
+    this.batchSize = new CellHistogram({
+      name: 'mooring_batch_size',
+      help: 'Rows per batched inference when adaptive batching is on (Triton exports the same as inference count over execution count).',
+      labelNames: ['model', 'version'],
+      buckets: BATCH_BUCKETS,
+      registers,
+    });
+    this.cacheRequests = new CellCounter({
+      name: 'mooring_cache_requests_total',
+      help: 'Response-cache lookups of versions with the cache on, by result (hit: answered without running the model; miss).',
+      labelNames: ['model', 'version', 'result'],
+      registers,
+    });
+    this.coalescedRequests = new CellCounter({
+      name: 'mooring_coalesced_requests_total',
+      help: 'Requests answered by an identical request whose inference was already running (request coalescing).',
+      labelNames: ['model', 'version'],
       registers,
     });
     this.validationRequests = new Counter({
@@ -118,7 +152,10 @@ export class Metrics {
     });
   }
 
-  /** The pre-created handles of one version; built on first use and kept (a version has a handful of series). */
+  /**
+   * The pre-created handles of one version; built on first use and kept (a version has a handful of series).
+   * Cells are listed in `/metrics` only once used, so pre-creating them adds no zero series.
+   */
   forVersion(model: string, version: string): VersionMetrics {
     const key = `${model}\u0000${version}`;
     let m = this.versions.get(key);
@@ -127,29 +164,47 @@ export class Metrics {
     const okDirect = this.requests.labels(model, version, 'direct', '200');
     const durProduction = this.requestDuration.labels(model, version, 'production');
     const durDirect = this.requestDuration.labels(model, version, 'direct');
+    // Other routes (canary, shadow, fallback) get their cells on first use, then one Map lookup per request.
+    const otherRoutes = new Map<string, { ok: CounterCell; duration: HistogramCell }>();
+    const route = (name: string): { ok: CounterCell; duration: HistogramCell } => {
+      let cells = otherRoutes.get(name);
+      if (cells === undefined) {
+        cells = { ok: this.requests.labels(model, version, name, '200'), duration: this.requestDuration.labels(model, version, name) };
+        otherRoutes.set(name, cells);
+      }
+      return cells;
+    };
     const inference = this.inferenceDuration.labels(model, version);
     const score = this.predictionScore.labels(model, version);
+    const batch = this.batchSize.labels(model, version);
+    const hits = this.cacheRequests.labels(model, version, 'hit');
+    const misses = this.cacheRequests.labels(model, version, 'miss');
+    const coalesced = this.coalescedRequests.labels(model, version);
     m = {
-      ok: (route, seconds) => {
-        if (route === 'production') {
+      ok: (name, seconds) => {
+        if (name === 'production') {
           okProduction.inc();
           durProduction.observe(seconds);
-        } else if (route === 'direct') {
+        } else if (name === 'direct') {
           okDirect.inc();
           durDirect.observe(seconds);
         } else {
-          this.requests.labels(model, version, route, '200').inc();
-          this.requestDuration.labels(model, version, route).observe(seconds);
+          const cells = route(name);
+          cells.ok.inc();
+          cells.duration.observe(seconds);
         }
       },
       inference: (seconds) => inference.observe(seconds),
       score: (value) => score.observe(value),
+      batch: (rows) => batch.observe(rows),
+      cache: (hit) => (hit ? hits : misses).inc(),
+      coalesced: () => coalesced.inc(),
     };
     this.versions.set(key, m);
     return m;
   }
 
-  /** Counts a failed inference request (the version is '' when the request never reached one). */
+  /** Counts a failed inference request (the version is '' when the request never reached one); same family as `ok`. */
   failed(model: string, version: string, route: string, code: number): void {
     this.requests.labels(model, version, route, String(code)).inc();
   }

@@ -9,6 +9,7 @@ import type { VersionProfile } from '../core/profile/types.js';
 import { compileValidator } from '../core/validation/validator.js';
 import type { VersionValidator } from '../core/validation/validator.js';
 import type { VersionMetrics } from './metrics.js';
+import { InferenceRunner } from './inference-runner.js';
 import { warmupInputs } from './warmup.js';
 import { PRODUCTION_ALIAS, parseSelector } from '../core/registry/names.js';
 import type { ModelRef } from '../core/registry/names.js';
@@ -42,6 +43,8 @@ export interface ServedVersion {
   readonly profile: VersionProfile | null;
   /** The input guard under the model's current deployment policy; recompiled when the policy changes. */
   validator: VersionValidator;
+  /** Cache, coalescing and batching in front of the model under the current policy; rebuilt when it changes. */
+  runner: InferenceRunner;
   /** Its metric handles, created by the dataplane on first use. */
   metrics?: VersionMetrics;
   /** Requests currently running on it; it is never unloaded while above zero. */
@@ -72,6 +75,11 @@ export interface ServingPoolDeps {
   resolve: (ref: ModelRef) => Promise<ModelVersion>;
   /** Longest string a request may carry in a value (the server's `limits.maxStringLength`). */
   maxStringLength: number;
+  /**
+   * Builds a version's runner under a policy (the server passes one wired to its response cache and metrics);
+   * default: a runner with no cache and no metrics.
+   */
+  runnerFor?: (meta: ModelVersion, model: LoadedModel, policy: DeploymentPolicy) => InferenceRunner;
 }
 
 const key = (name: string, version: number): string => `${name}/${version}`;
@@ -176,6 +184,7 @@ export class ServingPool implements ProductionGate {
         check: compileSignatureCheck(meta.signature),
         profile,
         validator: this.compile(meta, profile, policy),
+        runner: this.runner(meta, model, policy),
         inflight: 0,
         lastUsed: this.deps.clock(),
       };
@@ -204,6 +213,10 @@ export class ServingPool implements ProductionGate {
     });
   }
 
+  private runner(meta: ModelVersion, model: LoadedModel, policy: DeploymentPolicy): InferenceRunner {
+    return this.deps.runnerFor?.(meta, model, policy) ?? new InferenceRunner(meta, model, policy, { cache: null, metrics: null });
+  }
+
   /** A model's current deployment policy, read from the store on first use and kept fresh by `sync`. */
   private async policyOf(name: string): Promise<DeploymentPolicy> {
     const known = this.policies.get(name);
@@ -222,7 +235,12 @@ export class ServingPool implements ProductionGate {
     const policy = stored?.policy ?? DEFAULT_POLICY;
     this.policies.set(name, { revision, policy });
     for (const served of this.loaded.values()) {
-      if (served.name === name) served.validator = this.compile(served.meta, served.profile, policy);
+      if (served.name !== name) continue;
+      served.validator = this.compile(served.meta, served.profile, policy);
+      const old = served.runner;
+      served.runner = this.runner(served.meta, served.model, policy);
+      // Requests already holding the old runner finish on it; its batcher runs what it holds.
+      void old.close();
     }
     if (stored) this.deps.logger.info({ model: name, revision }, 'deployment policy applied');
   }
@@ -314,6 +332,7 @@ export class ServingPool implements ProductionGate {
       if (pinned.has(k) || served.inflight > 0) continue;
       if (now - served.lastUsed < this.deps.unloadGraceMs) continue;
       this.loaded.delete(k);
+      await served.runner.close().catch(() => undefined);
       await served.model.dispose().catch(() => undefined);
       this.deps.logger.info({ model: served.name, version: served.version }, 'model version unloaded');
     }
@@ -347,7 +366,7 @@ export class ServingPool implements ProductionGate {
     const all = [...this.loaded.values()];
     this.loaded.clear();
     this.production.clear();
-    await Promise.all(all.map((s) => s.model.dispose().catch(() => undefined)));
+    await Promise.all(all.map((s) => s.runner.close().then(() => s.model.dispose()).catch(() => undefined)));
   }
 
   /** Per-model serving state, for `/api/health` and model readiness. */

@@ -41,30 +41,6 @@ export const PLANNED_METRICS: readonly MetricSpec[] = [
     note: 'answers served by a fallback (cache, previous, rules, queue), from the fallback chain',
   },
   {
-    name: 'mooring_cache_hits_total',
-    type: 'counter',
-    labels: ['model', 'version'],
-    origin: 'planned',
-    issue: 7,
-    note: 'response cache hits',
-  },
-  {
-    name: 'mooring_cache_misses_total',
-    type: 'counter',
-    labels: ['model', 'version'],
-    origin: 'planned',
-    issue: 7,
-    note: 'response cache misses',
-  },
-  {
-    name: 'mooring_batch_size',
-    type: 'histogram',
-    labels: ['model', 'version'],
-    origin: 'planned',
-    issue: 7,
-    note: 'rows per batch run by the adaptive batcher',
-  },
-  {
     name: 'mooring_queue_depth',
     type: 'gauge',
     labels: ['queue'],
@@ -101,6 +77,7 @@ export const LABEL_VALUES: ReadonlyMap<string, readonly string[]> = new Map<stri
   ['mooring_validation_requests_total/outcome', ['rejected', 'flagged', 'ignored'] satisfies readonly ValidationOutcome[]],
   ['mooring_accuracy/metric', ACCURACY_METRICS],
   ['mooring_alerts/state', ['pending', 'firing']],
+  ['mooring_cache_requests_total/result', ['hit', 'miss']],
   ['ALERTS/alertstate', ['pending', 'firing']],
 ]);
 

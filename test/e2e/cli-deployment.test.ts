@@ -81,6 +81,19 @@ describe('mooring deployment, in local mode', () => {
     assert.deepEqual(audit.records.map((r) => [r.action, r.target]), [['deployment.set', 'model:churn']]);
   });
 
+  it('turns batching, the response cache and coalescing on and off', async () => {
+    const set = await mooring('deployment', 'set', 'plain', '--batching', 'on', '--max-batch-size', '8', '--max-queue-delay-us', '200', '--cache', 'on', '--cache-ttl-ms', '1000', '--coalescing', 'off', '--json');
+    const c = stdoutJson<DeploymentChangeDto>(ok(set));
+    assert.deepEqual(c.policy.batching, { enabled: true, max_batch_size: 8, max_queue_delay_micros: 200 });
+    assert.deepEqual(c.policy.cache, { enabled: true, ttl_ms: 1000 });
+    assert.deepEqual(c.policy.coalescing, { enabled: false });
+    assert.deepEqual(c.policy.validation, defaults.validation, 'the other sections keep their values');
+    const off = stdoutJson<DeploymentChangeDto>(ok(await mooring('deployment', 'set', 'plain', '--cache', 'off', '--json')));
+    assert.deepEqual(off.policy.cache, { enabled: false, ttl_ms: 1000 });
+    assert.match(ok(await mooring('deployment', 'show', 'plain')).stdout, /^batching\.max_batch_size:\s+8$/m);
+    failed(await mooring('deployment', 'set', 'plain', '--batching', 'maybe'), 2, 'INVALID_REQUEST');
+  });
+
   it('exits by error category: 3 for an unknown model, 2 for a bad value or no change asked', async () => {
     const [missing, range, choice, none, notNumber, zero] = await Promise.all([
       mooring('deployment', 'show', 'ghost'),
@@ -96,7 +109,7 @@ describe('mooring deployment, in local mode', () => {
     failed(choice, 2, 'INVALID_REQUEST');
     assert.match(choice.stderr, /reject, flag, fallback, off/);
     failed(none, 2, 'INVALID_REQUEST');
-    assert.match(none.stderr, /at least one of/);
+    assert.match(none.stderr, /at least one policy flag/);
     failed(notNumber, 2, 'INVALID_REQUEST');
     failed(zero, 2, 'INVALID_REQUEST');
     assert.match(zero.stderr, /validation\.max_rows/);

@@ -15,12 +15,39 @@ interface SetOptions {
   maxRows?: number;
   maxInputElements?: number;
   maxInputBytes?: number;
+  batching?: OnOff;
+  maxBatchSize?: number;
+  maxQueueDelayUs?: number;
+  cache?: OnOff;
+  cacheTtlMs?: number;
+  coalescing?: OnOff;
   reason?: string;
   json?: boolean;
 }
 
+type OnOff = 'on' | 'off';
+
+/** The defined entries of `fields`, or undefined when there are none (so an untouched section stays out of a patch). */
+function section<T extends object>(fields: T): Partial<T> | undefined {
+  const set = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<T>;
+  return Object.keys(set).length === 0 ? undefined : set;
+}
+
+const onOff = (v: OnOff | undefined): boolean | undefined => (v === undefined ? undefined : v === 'on');
+
 /** The patch the `deployment set` flags describe; undefined when no flag sets anything. */
 function patchFrom(opts: SetOptions): DeploymentPolicyInput | undefined {
+  const patch: DeploymentPolicyInput = {
+    validation: validationPatch(opts),
+    batching: section({ enabled: onOff(opts.batching), maxBatchSize: opts.maxBatchSize, maxQueueDelayMicros: opts.maxQueueDelayUs }),
+    cache: section({ enabled: onOff(opts.cache), ttlMs: opts.cacheTtlMs }),
+    coalescing: section({ enabled: onOff(opts.coalescing) }),
+  };
+  const set = section(patch);
+  return set === undefined ? undefined : (set as DeploymentPolicyInput);
+}
+
+function validationPatch(opts: SetOptions): DeploymentPolicyInput['validation'] {
   const validation: NonNullable<DeploymentPolicyInput['validation']> = {
     ...(opts.onSchemaError === undefined ? {} : { schema: opts.onSchemaError }),
     ...(opts.onAnomaly === undefined ? {} : { anomalies: opts.onAnomaly }),
@@ -29,12 +56,12 @@ function patchFrom(opts: SetOptions): DeploymentPolicyInput | undefined {
     ...(opts.maxInputElements === undefined ? {} : { maxInputElements: opts.maxInputElements }),
     ...(opts.maxInputBytes === undefined ? {} : { maxInputBytes: opts.maxInputBytes }),
   };
-  return Object.keys(validation).length === 0 ? undefined : { validation };
+  return Object.keys(validation).length === 0 ? undefined : validation;
 }
 
 /** `mooring deployment show|set|history NAME`: a model's deployment policy and its revisions. */
 export function deploymentCommand(): Command {
-  const deployment = new Command('deployment').description("show and change a model's deployment policy (validation, limits)");
+  const deployment = new Command('deployment').description("show and change a model's deployment policy (validation, limits, batching, cache, coalescing)");
   const whole = integerOption(0, Number.MAX_SAFE_INTEGER);
 
   deployment
@@ -60,6 +87,12 @@ export function deploymentCommand(): Command {
     .option('--max-rows <n>', 'most rows one request may carry', whole)
     .option('--max-input-elements <n>', "most elements one input tensor may hold (0 = the server's limits.maxElements)", whole)
     .option('--max-input-bytes <n>', 'most bytes one input tensor may take (0 = no limit of its own)', whole)
+    .addOption(new Option('--batching <on|off>', 'adaptive batching of concurrent requests (models with a variable batch dimension)').choices(['on', 'off']))
+    .option('--max-batch-size <rows>', 'most rows one batched inference may carry', integerOption(1, 65_536))
+    .option('--max-queue-delay-us <us>', 'longest a request waits for others before its batch runs, in microseconds', integerOption(0, 1_000_000))
+    .addOption(new Option('--cache <on|off>', 'the response cache (answers kept per version and input)').choices(['on', 'off']))
+    .option('--cache-ttl-ms <ms>', 'how long a cached answer stays', integerOption(1, 30 * 24 * 3_600_000))
+    .addOption(new Option('--coalescing <on|off>', 'identical requests in flight run the model once').choices(['on', 'off']))
     .option('--reason <text>', 'why, recorded on the revision and in the audit log')
     .option('--json', 'print the result (DeploymentDto with "changed") as JSON')
     .action(async (name: string, opts: SetOptions, cmd: Command) => {
@@ -67,7 +100,7 @@ export function deploymentCommand(): Command {
       if (patch === undefined) {
         throw fail(
           'INVALID_REQUEST',
-          'deployment set needs at least one of --on-schema-error, --on-anomaly, --range-tolerance, --max-rows, --max-input-elements, --max-input-bytes',
+          'deployment set needs at least one policy flag (see `mooring deployment set --help`)',
         );
       }
       await withAdmin(cmd, async (admin) => {

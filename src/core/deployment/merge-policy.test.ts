@@ -19,9 +19,11 @@ function refuses(patch: unknown, mentions: RegExp): void {
 describe('applyPolicyPatch', () => {
   test('changes the fields the patch names and keeps the others', () => {
     const once = applyPolicyPatch(DEFAULT_POLICY, { validation: { anomalies: 'reject', maxRows: 5 } });
-    assert.deepEqual(once, { validation: { ...DEFAULT_POLICY.validation, anomalies: 'reject', maxRows: 5 } });
+    assert.deepEqual(once, { ...DEFAULT_POLICY, validation: { ...DEFAULT_POLICY.validation, anomalies: 'reject', maxRows: 5 } });
     const twice = applyPolicyPatch(once, { validation: { rangeTolerance: 0.5, maxRows: undefined } });
-    assert.deepEqual(twice, { validation: { ...once.validation, rangeTolerance: 0.5 } });
+    assert.deepEqual(twice, { ...once, validation: { ...once.validation, rangeTolerance: 0.5 } });
+    const batching = applyPolicyPatch(twice, { batching: { enabled: true } });
+    assert.deepEqual(batching, { ...twice, batching: { ...twice.batching, enabled: true } }, 'another section merges the same way');
     assert.deepEqual(applyPolicyPatch(twice, {}), twice);
     assert.deepEqual(DEFAULT_POLICY.validation.anomalies, 'flag', 'the current policy is not modified');
   });

@@ -22,7 +22,17 @@ const validation = {
   },
 } as const;
 
-const policy = { type: 'object', additionalProperties: true, properties: { validation } } as const;
+const batching = {
+  type: 'object',
+  additionalProperties: true,
+  properties: { enabled: { type: 'boolean' }, max_batch_size: { type: 'integer' }, max_queue_delay_micros: { type: 'integer' } },
+} as const;
+
+const cache = { type: 'object', additionalProperties: true, properties: { enabled: { type: 'boolean' }, ttl_ms: { type: 'integer' } } } as const;
+
+const coalescing = { type: 'object', additionalProperties: true, properties: { enabled: { type: 'boolean' } } } as const;
+
+const policy = { type: 'object', additionalProperties: true, properties: { validation, batching, cache, coalescing } } as const;
 
 const deploymentProperties = {
   name: str,
