@@ -1,16 +1,18 @@
 /**
- * The baseline of the benchmark: what a user would write by hand to serve the demo model. A bare `node:http`
- * server with onnxruntime-node answering `POST /v2/models/churn/infer` with the same Open Inference Protocol v2
- * JSON request and response shapes Mooring uses. Minimal checks on purpose: no validation, no metrics, no
- * logging, no registry. It is the yardstick, not a product.
+ * The baseline of the benchmark: what a user would write by hand to serve a model. A bare `node:http` server with
+ * onnxruntime-node answering `POST /v2/models/<name>/infer` with the same Open Inference Protocol v2 JSON request
+ * and response shapes Mooring uses. Minimal checks on purpose: no validation, no metrics, no logging, no registry.
+ * It is the yardstick, not a product.
  *
- * Usage: `node --import tsx bench/baseline-server.ts [port]` (port also from `PORT`; default 0 = any free port).
- * Prints `READY <port>` on stdout once listening; SIGTERM/SIGINT close it.
+ * Usage: `node --import tsx bench/baseline-server.ts [port] [demo|heavy]` (port also from `PORT`; default 0 = any
+ * free port). `demo` (the default) serves the demo churn model as `churn`; `heavy` the compute-heavy MLP of
+ * bench/heavy-model.ts as `heavy`. Prints `READY <port>` on stdout once listening; SIGTERM/SIGINT close it.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { buildDemoModel } from '../src/demo/demo-model.js';
+import { HEAVY_MODEL_NAME, buildHeavyModel } from './heavy-model.js';
 
 interface V2Input {
   name: string;
@@ -18,11 +20,16 @@ interface V2Input {
   data: number[];
 }
 
-const MODEL_NAME = 'churn';
+const heavy = process.argv[3] === 'heavy';
+if (process.argv[3] !== undefined && !heavy && process.argv[3] !== 'demo') {
+  process.stderr.write(`baseline-server: unknown model ${JSON.stringify(process.argv[3])} (demo or heavy)\n`);
+  process.exit(2);
+}
+const MODEL_NAME = heavy ? HEAVY_MODEL_NAME : 'churn';
 const MODEL_VERSION = '1';
 const PATH = `/v2/models/${MODEL_NAME}/infer`;
 
-const session = await InferenceSession.create(buildDemoModel().bytes, {
+const session = await InferenceSession.create(heavy ? buildHeavyModel().bytes : buildDemoModel().bytes, {
   intraOpNumThreads: 1,
   interOpNumThreads: 1,
   executionMode: 'sequential',

@@ -194,21 +194,43 @@ export interface LoadOptions {
   connections: number;
   durationS: number;
   headers?: Record<string, string>;
+  /**
+   * A fixed total rate (requests/s over all connections, autocannon's `overallRate`) instead of as fast as the
+   * server answers. autocannon paces per connection and per second: each connection sends its share, then waits for
+   * the next second.
+   */
+  overallRate?: number;
 }
 
 /**
- * Loads `url` with autocannon in this process (`pipelining: 1`); each connection sends the bodies in turn. Latency
- * comes from autocannon's per-response event at full (sub-millisecond) resolution.
+ * Loads `url` with autocannon in this process (`pipelining: 1`); each connection sends the bodies in turn, starting
+ * at its own offset (connection k of c at body k·n/c), so connections do not send the same body at the same moment
+ * (identical requests in flight would be coalesced by the server, and batches would hold copies of one row).
+ * Latency comes from autocannon's per-response event at full (sub-millisecond) resolution.
  */
 export function loadHttp(o: LoadOptions): Promise<LoadResult> {
   const path = new URL(o.url).pathname;
   const headers = { 'content-type': 'application/json', ...o.headers };
   const requests = o.bodies.map((body) => ({ method: o.method ?? 'POST', path, headers, body }));
+  let clients = 0;
+  const setupClient = (client: autocannon.Client): void => {
+    const offset = Math.floor(((clients++ % o.connections) * requests.length) / o.connections) % requests.length;
+    if (offset > 0) client.setRequests([...requests.slice(offset), ...requests.slice(0, offset)]);
+  };
   let latencies = new Float64Array(1 << 18);
   let n = 0;
   return new Promise<LoadResult>((resolve, reject) => {
     const instance = autocannon(
-      { url: o.url, connections: o.connections, pipelining: 1, duration: o.durationS, requests, timeout: 10 },
+      {
+        url: o.url,
+        connections: o.connections,
+        pipelining: 1,
+        duration: o.durationS,
+        requests,
+        timeout: 10,
+        setupClient,
+        ...(o.overallRate !== undefined ? { overallRate: Math.max(1, Math.round(o.overallRate)) } : {}),
+      },
       (err: unknown, result) => {
         if (err) {
           reject(err instanceof Error ? err : new Error(String(err)));

@@ -3,7 +3,7 @@
  * `node --cpu-prof`, warms it up, loads it, stops it gracefully (so the profile is written), and prints the top
  * self-time functions and a per-package split of the samples.
  *
- * `npm run bench:profile` (builds first), or `tsx bench/profile.ts [--target mooring|bare-node] [--duration 10]
+ * `npm run bench:profile` (builds first), or `tsx bench/profile.ts [--target <scenario>] [--duration 10]
  * [--warmup 3] [--connections 16] [--top 30]`; `tsx bench/profile.ts --summarize file.cpuprofile` summarizes an
  * existing profile. Profiles go to a temporary directory whose path is printed.
  */
@@ -142,7 +142,7 @@ async function main(): Promise<void> {
   const warmupS = Number(arg('warmup', '3'));
   const connections = Number(arg('connections', String(scenario.connections ?? 16)));
   const dir = mkdtempSync(join(tmpdir(), `mooring-prof-${name}-`));
-  const child = startChild(scenario.server, ['0'], ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+  const child = startChild(scenario.server, ['0', ...(scenario.serverArgs ?? [])], ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
   let window: Window | undefined;
   let requests: number | undefined;
   try {

@@ -1,74 +1,42 @@
 /**
- * The load benchmark: starts each scenario's server as a child process (one at a time, so servers never compete for
- * the cores), checks its answers, warms it up, loads it with autocannon from this process, and records requests/s,
- * exact p50/p99 latency, errors and resident memory. Rounds alternate the scenario order; the table shows medians.
- * Writes the results section of bench/README.md (between the `results` markers) and leaves the prose alone.
+ * The load benchmark: runs the scenarios of `scenarios.ts` group by group (the demo model with one-row requests,
+ * 100-row requests, the compute-heavy model at 64 connections). Within a group, by default all HTTP servers are
+ * started as child processes, checked and warmed up, then loaded in alternating slices (only one under load at any
+ * moment) so drift hits them alike; `--sequential` runs one server at a time instead. Records requests/s, exact
+ * p50/p99 latency, errors, resident memory and server CPU per request; every ratio is to the scenario's own baseline
+ * and limit. Writes the results section of bench/README.md (between the `results` markers) and leaves the prose alone.
  *
  * `npm run bench` (builds first). Options, as `--name value`, `--name=value` or environment variables:
- *   --duration  BENCH_DURATION     seconds of measured load per scenario and round (default 10)
+ *   --duration  BENCH_DURATION     seconds of measured load per scenario and round (default 8)
  *   --warmup    BENCH_WARMUP       seconds of warm-up load before measuring (default 3)
- *   --connections BENCH_CONNECTIONS concurrent connections (default 16)
- *   --rounds    BENCH_ROUNDS       rounds (default 2)
- *   --only      BENCH_ONLY         comma-separated scenario names (default: all)
- *   --no-readme BENCH_NO_README=1  print the table but leave bench/README.md untouched
- *   --interleave [S] BENCH_INTERLEAVE=S  start all HTTP servers at once and load them in turns of S seconds
- *               (default 2) for the same total load per server: steadier ratios on a noisy machine
+ *   --connections BENCH_CONNECTIONS concurrent connections of the demo groups (default 16; the heavy group uses 64)
+ *   --rounds    BENCH_ROUNDS       rounds (default 4)
+ *   --group     BENCH_GROUP        comma-separated groups: demo, batch100, heavy (default: all)
+ *   --only      BENCH_ONLY         comma-separated scenario names (default: all of the selected groups)
+ *   --no-readme / --no-write  BENCH_NO_README=1  print the tables but leave bench/README.md untouched
+ *   --interleave S BENCH_INTERLEAVE=S  slice length in seconds of the interleaved mode (default 2)
+ *   --sequential BENCH_SEQUENTIAL=1  one server at a time per round (start, warm up, load, stop), order alternating
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, cpuSnapshot, cpuSplit, loadHttp, machineInfo, median, pollPeakRss, probe, rssMB, sleep, startChild, stopChild } from './lib.js';
-import type { Child, Machine } from './lib.js';
-import { BASELINE, LIMIT, SCENARIOS, TARGET_RATIO, TARGET_SCENARIO } from './scenarios.js';
-import type { HttpScenario, InProcessScenario, Scenario } from './scenarios.js';
+import { ROOT, cpuSnapshot, cpuSplit, loadHttp, machineInfo, pollPeakRss, probe, rssMB, sleep, startChild, stopChild } from './lib.js';
+import type { Child } from './lib.js';
+import { failures, fmt, readSoakVerdict, resultsSection, resultsTables, summarize, targetRows, writeSection } from './report.js';
+import type { RunSettings, Sample } from './report.js';
+import { GROUP_NAMES, SCENARIOS } from './scenarios.js';
+import type { GroupName, HttpScenario, InProcessScenario, Scenario } from './scenarios.js';
 
-interface Options {
-  durationS: number;
-  warmupS: number;
-  connections: number;
-  rounds: number;
+interface Options extends RunSettings {
   only: string[] | null;
+  groups: GroupName[] | null;
   writeReadme: boolean;
-  /** Seconds per slice in interleaved mode; 0 = the default sequential mode. */
-  interleaveS: number;
-}
-
-/** One scenario measured once. */
-interface Sample {
-  scenario: string;
-  round: number;
-  /** Position in the round's order (1-based). */
-  position: number;
-  rps: number;
-  p50: number;
-  p99: number;
-  rssRest: number;
-  rssPeak: number;
-  total: number;
-  errors: number;
-  timeouts: number;
-  non2xx: number;
-  mismatches: number;
-  /** CPU microseconds the server (or the in-process loop) spent per answered request (per run). */
-  cpuUsPerReq: number;
-  /** Share of the machine's CPU other processes took during the load (see `CpuSplit`): contention shows here. */
-  othersShare: number;
-}
-
-/** Medians over rounds, per scenario. */
-interface Summary {
-  scenario: Scenario;
-  rps: number;
-  p50: number;
-  p99: number;
-  rssRest: number;
-  rssPeak: number;
-  cpuUsPerReq: number;
-  failures: number;
 }
 
 const README = join(ROOT, 'bench', 'README.md');
 const START = '<!-- results:start -->';
 const END = '<!-- results:end -->';
+
+const BOOLEAN_FLAGS = new Set(['no-readme', 'no-write', 'sequential']);
 
 function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): Options {
   const args = new Map<string, string>();
@@ -77,7 +45,7 @@ function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): Options 
     if (!a.startsWith('--')) continue;
     const eq = a.indexOf('=');
     if (eq > 0) args.set(a.slice(2, eq), a.slice(eq + 1));
-    else if (a === '--no-readme') args.set('no-readme', '1');
+    else if (BOOLEAN_FLAGS.has(a.slice(2))) args.set(a.slice(2), '1');
     else if (argv[i + 1] === undefined || argv[i + 1]!.startsWith('--')) args.set(a.slice(2), '');
     else args.set(a.slice(2), argv[++i]!);
   }
@@ -88,15 +56,24 @@ function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): Options 
     if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} / ${envName} must be a positive number, got ${raw}`);
     return v;
   };
-  const only = args.get('only') ?? env.BENCH_ONLY;
+  const list = (name: string, envName: string): string[] | null => {
+    const raw = args.get(name) ?? env[envName];
+    return raw ? raw.split(',').map((x) => x.trim()).filter(Boolean) : null;
+  };
+  const groups = list('group', 'BENCH_GROUP');
+  for (const g of groups ?? []) {
+    if (!(GROUP_NAMES as readonly string[]).includes(g)) throw new Error(`unknown group ${g}; known: ${GROUP_NAMES.join(', ')}`);
+  }
+  const sequential = args.has('sequential') || env.BENCH_SEQUENTIAL === '1';
   return {
-    durationS: num('duration', 'BENCH_DURATION', 10),
+    durationS: num('duration', 'BENCH_DURATION', 8),
     warmupS: num('warmup', 'BENCH_WARMUP', 3),
     connections: Math.round(num('connections', 'BENCH_CONNECTIONS', 16)),
-    rounds: Math.round(num('rounds', 'BENCH_ROUNDS', 2)),
-    only: only ? only.split(',').map((s) => s.trim()).filter(Boolean) : null,
-    writeReadme: !(args.has('no-readme') || env.BENCH_NO_README === '1'),
-    interleaveS: args.has('interleave') || env.BENCH_INTERLEAVE ? num('interleave', 'BENCH_INTERLEAVE', 2) : 0,
+    rounds: Math.round(num('rounds', 'BENCH_ROUNDS', 4)),
+    only: list('only', 'BENCH_ONLY'),
+    groups: groups as GroupName[] | null,
+    writeReadme: !(args.has('no-readme') || args.has('no-write') || env.BENCH_NO_README === '1'),
+    interleaveS: sequential ? 0 : num('interleave', 'BENCH_INTERLEAVE', 2),
   };
 }
 
@@ -122,6 +99,7 @@ interface LiveServer {
   url: string;
   bodies: string[];
   connections: number;
+  rssStart: number;
   rssRest: number;
 }
 
@@ -131,6 +109,7 @@ async function startHttp(s: HttpScenario, o: Options): Promise<LiveServer> {
   running.add(child);
   try {
     const port = Number(await child.waitFor('READY'));
+    const rssStart = rssMB(child.pid);
     const url = `http://127.0.0.1:${port}${s.path}`;
     const bodies = s.bodies();
     const connections = s.connections ?? o.connections;
@@ -143,7 +122,7 @@ async function startHttp(s: HttpScenario, o: Options): Promise<LiveServer> {
     }
     await loadHttp({ url, bodies, connections, durationS: o.warmupS });
     await sleep(500);
-    return { scenario: s, child, url, bodies, connections, rssRest: rssMB(child.pid) };
+    return { scenario: s, child, url, bodies, connections, rssStart, rssRest: rssMB(child.pid) };
   } catch (err) {
     await stopHttp(child);
     throw err;
@@ -163,24 +142,16 @@ async function measureHttp(h: LiveServer, durationS: number, round: number, posi
   const cpu = cpuSplit(before, cpuSnapshot(h.child.pid));
   const rssPeak = poll.stop();
   const cpuUsPerReq = (cpu.childSeconds * 1e6) / r.total;
-  return { scenario: h.scenario.name, round, position, ...r, rssRest: h.rssRest, rssPeak, cpuUsPerReq, othersShare: cpu.othersShare };
-}
-
-async function runHttp(s: HttpScenario, o: Options, round: number, position: number): Promise<Sample> {
-  const h = await startHttp(s, o);
-  try {
-    return await measureHttp(h, o.durationS, round, position);
-  } finally {
-    await stopHttp(h.child);
-  }
+  return { scenario: h.scenario.name, round, position, ...r, rssStart: h.rssStart, rssRest: h.rssRest, rssPeak, cpuUsPerReq, othersShare: cpu.othersShare };
 }
 
 async function runInProcess(s: InProcessScenario, o: Options, round: number, position: number): Promise<Sample> {
   const concurrency = s.concurrency ?? o.connections;
-  const child = startChild(s.script, [String(o.durationS), String(o.warmupS), String(concurrency)]);
+  const child = startChild(s.script, [String(o.durationS), String(o.warmupS), String(concurrency), ...(s.scriptArgs ?? [])]);
   running.add(child);
   try {
     await child.waitFor('READY');
+    const rssStart = rssMB(child.pid);
     await child.waitFor('WARM', (o.warmupS + 30) * 1000);
     const rssRest = rssMB(child.pid);
     const poll = pollPeakRss(child.pid);
@@ -195,6 +166,7 @@ async function runInProcess(s: InProcessScenario, o: Options, round: number, pos
       rps: result.runsPerSecond,
       p50: Number.NaN,
       p99: Number.NaN,
+      rssStart,
       rssRest,
       rssPeak,
       total: result.runs,
@@ -212,170 +184,6 @@ async function runInProcess(s: InProcessScenario, o: Options, round: number, pos
   }
 }
 
-function failures(s: Sample): number {
-  return s.errors + s.timeouts + s.non2xx + s.mismatches;
-}
-
-function summarize(scenarios: readonly Scenario[], samples: readonly Sample[]): Summary[] {
-  return scenarios.map((scenario) => {
-    const mine = samples.filter((x) => x.scenario === scenario.name);
-    return {
-      scenario,
-      rps: median(mine.map((x) => x.rps)),
-      p50: median(mine.map((x) => x.p50)),
-      p99: median(mine.map((x) => x.p99)),
-      rssRest: median(mine.map((x) => x.rssRest)),
-      rssPeak: Math.max(...mine.map((x) => x.rssPeak)),
-      cpuUsPerReq: median(mine.map((x) => x.cpuUsPerReq)),
-      failures: mine.reduce((a, x) => a + failures(x), 0),
-    };
-  });
-}
-
-const fmt = {
-  int: (v: number): string => (Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : '–'),
-  ms: (v: number): string => (Number.isFinite(v) ? v.toFixed(2) : '–'),
-  mb: (v: number): string => (Number.isFinite(v) ? v.toFixed(0) : '?'),
-  us: (v: number): string => (Number.isFinite(v) ? v.toFixed(1) : '–'),
-  ratio: (v: number): string => (Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : '–'),
-};
-
-function resultsTable(summaries: readonly Summary[]): string {
-  const base = summaries.find((s) => s.scenario.name === BASELINE)?.rps ?? Number.NaN;
-  const limit = summaries.find((s) => s.scenario.name === LIMIT)?.rps ?? Number.NaN;
-  const rows = summaries.map((s) => {
-    const unit = s.scenario.kind === 'inprocess' ? ' runs/s' : '';
-    return `| ${s.scenario.label} | ${fmt.int(s.rps)}${unit} | ${fmt.ms(s.p50)} | ${fmt.ms(s.p99)} | ${fmt.mb(s.rssRest)} / ${fmt.mb(s.rssPeak)} | ${fmt.ratio(s.rps / base)} | ${fmt.ratio(s.rps / limit)} | ${fmt.us(s.cpuUsPerReq)} |`;
-  });
-  return [
-    '| target | req/s | p50 ms | p99 ms | RSS rest/peak MB | ratio to bare server | ratio to in-process limit | server CPU µs/req |',
-    '|---|--:|--:|--:|--:|--:|--:|--:|',
-    ...rows,
-  ].join('\n');
-}
-
-/** Mooring's share of the baseline within each round: the two loads ran back to back, so drift hits both alike. */
-function pairedRatios(samples: readonly Sample[]): number[] {
-  return pairedRatiosOf(samples, TARGET_SCENARIO, BASELINE);
-}
-
-function verdict(summaries: readonly Summary[], samples: readonly Sample[]): { text: string; met: boolean | null } {
-  const base = summaries.find((s) => s.scenario.name === BASELINE);
-  const target = summaries.find((s) => s.scenario.name === TARGET_SCENARIO);
-  if (!base || !target) return { text: `The target was not evaluated (run both \`${BASELINE}\` and \`${TARGET_SCENARIO}\`).`, met: null };
-  const ratio = target.rps / base.rps;
-  const met = ratio >= TARGET_RATIO;
-  const pct = (ratio * 100).toFixed(1);
-  const cpu =
-    ` Per request, Mooring's process spent ${fmt.us(target.cpuUsPerReq)} µs of CPU and the bare server's ${fmt.us(base.cpuUsPerReq)} µs ` +
-    `(CPU-efficiency ratio ${fmt.ratio(base.cpuUsPerReq / target.cpuUsPerReq)}). ` +
-    `Round by round, Mooring reached ${pairedRatios(samples).map(fmt.ratio).join(', ')} of the baseline.`;
-  return {
-    met,
-    text: (met
-      ? `**Target met:** Mooring answered ${pct}% of the bare server's requests/s (target: at least ${TARGET_RATIO * 100}%).`
-      : `**Target missed:** Mooring answered ${pct}% of the bare server's requests/s (${fmt.int(target.rps)} vs ${fmt.int(base.rps)}); the target is at least ${TARGET_RATIO * 100}%.`) + cpu,
-  };
-}
-
-/** What each feature costs: the scenario with it against the same server without it, round by round. */
-function costSection(summaries: readonly Summary[], samples: readonly Sample[]): string[] {
-  const rows: string[] = [];
-  for (const s of summaries) {
-    if (s.scenario.kind !== 'http') continue;
-    for (const cost of s.scenario.costOf ?? []) {
-      const without = summaries.find((o) => o.scenario.name === cost.without);
-      if (!without) continue;
-      const paired = pairedRatiosOf(samples, s.scenario.name, cost.without);
-      const ratio = median(paired);
-      const verdictText = cost.target === undefined ? '' : ratio >= cost.target ? 'met' : `**missed** (target ${fmt.ratio(cost.target)})`;
-      rows.push(
-        `| ${cost.feature} | ${fmt.int(s.rps)} | ${fmt.int(without.rps)} | ${fmt.ratio(ratio)} (${paired.map(fmt.ratio).join(', ')}) | ` +
-          `${fmt.us(s.cpuUsPerReq - without.cpuUsPerReq)} | ${verdictText} |`,
-      );
-    }
-  }
-  if (rows.length === 0) return [];
-  return [
-    '',
-    '### Cost of each feature',
-    '',
-    'Each row compares a scenario with the same server without the feature. The ratio is the median of the per-round ratios ' +
-      '(each round loads both back to back or interleaved, so drift hits both alike); the CPU column is the extra server CPU per request.',
-    '',
-    '| feature | with, req/s | without, req/s | throughput with / without (per round) | extra CPU µs/req | target |',
-    '|---|--:|--:|--:|--:|---|',
-    ...rows,
-  ];
-}
-
-/** `a`'s throughput over `b`'s within each round. */
-function pairedRatiosOf(samples: readonly Sample[], a: string, b: string): number[] {
-  const out: number[] = [];
-  for (const round of new Set(samples.map((s) => s.round))) {
-    const x = samples.find((s) => s.round === round && s.scenario === a);
-    const y = samples.find((s) => s.round === round && s.scenario === b);
-    if (x && y) out.push(x.rps / y.rps);
-  }
-  return out;
-}
-
-function perRoundTable(samples: readonly Sample[], scenarios: readonly Scenario[]): string {
-  const label = (name: string): string => scenarios.find((s) => s.name === name)?.label ?? name;
-  return [
-    '| round | order | target | req/s | p50 ms | p99 ms | RSS rest/peak MB | CPU µs/req | failed requests | others\' CPU share |',
-    '|--:|--:|---|--:|--:|--:|--:|--:|--:|--:|',
-    ...samples.map(
-      (s) =>
-        `| ${s.round} | ${s.position} | ${label(s.scenario)} | ${fmt.int(s.rps)} | ${fmt.ms(s.p50)} | ${fmt.ms(s.p99)} | ${fmt.mb(s.rssRest)} / ${fmt.mb(s.rssPeak)} | ${fmt.us(s.cpuUsPerReq)} | ${failures(s)} | ${fmt.ratio(s.othersShare)} |`,
-    ),
-  ].join('\n');
-}
-
-function resultsSection(m: Machine, o: Options, scenarios: readonly Scenario[], samples: readonly Sample[], summaries: readonly Summary[]): string {
-  const v = verdict(summaries, samples);
-  const lines = [
-    `## Results`,
-    '',
-    `Generated by \`npm run bench\` on ${m.date.slice(0, 10)} (${m.date}). Do not edit this section by hand: the next run replaces it.`,
-    '',
-    `- Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GB memory, ${m.os}`,
-    `- Software: Node ${m.node}, onnxruntime-node ${m.onnxruntime}, autocannon ${m.autocannon}`,
-    (o.interleaveS > 0
-      ? `- Settings: interleaved, servers loaded in turns of ${o.interleaveS} s for ${o.rounds} x ${o.durationS} s each after ${o.warmupS} s warm-up, `
-      : `- Settings: ${o.rounds} round(s), ${o.durationS} s measured after ${o.warmupS} s warm-up per scenario, `) +
-      `${o.connections} connections, pipelining 1, 8 rotating one-row v2 bodies; figures are medians over rounds (peak RSS: the highest)`,
-    `- Load average before the run (1/5/15 min): ${m.loadBefore}. "Others' CPU share" in the per-measurement table is the machine's CPU that ` +
-      `other processes took during each load: above a few percent, the throughput figures are squeezed by contention ` +
-      `and the CPU µs per request column is the steadier comparison`,
-    '',
-    resultsTable(summaries),
-    '',
-    v.text,
-    ...costSection(summaries, samples),
-  ];
-  const failed = summaries.filter((s) => s.failures > 0);
-  if (failed.length > 0) {
-    lines.push('', `**WARNING: failed requests** (errors, timeouts, non-2xx or mismatches): ${failed.map((s) => `${s.scenario.label}: ${s.failures}`).join('; ')}. These figures are not valid.`);
-  }
-  for (const p of problems) lines.push('', `**WARNING:** ${p}`);
-  lines.push('', '<details><summary>Every measurement</summary>', '', perRoundTable(samples, scenarios), '', '</details>');
-  return lines.join('\n');
-}
-
-const SKELETON = `# Benchmarks\n\nRun \`npm run bench\`.\n\n${START}\n${END}\n`;
-
-function writeReadme(section: string): void {
-  const text = existsSync(README) ? readFileSync(README, 'utf8') : SKELETON;
-  const a = text.indexOf(START);
-  const b = text.indexOf(END);
-  const next =
-    a >= 0 && b > a
-      ? `${text.slice(0, a + START.length)}\n${section}\n${text.slice(b)}`
-      : `${text.trimEnd()}\n\n${START}\n${section}\n${END}\n`;
-  writeFileSync(README, next);
-}
-
 function report(sample: Sample): void {
   const where = `round ${sample.round}: ${sample.scenario}`;
   log(
@@ -388,15 +196,42 @@ function report(sample: Sample): void {
   }
 }
 
-/** The default: per round, each scenario alone (start, warm up, load, stop); odd rounds forwards, even backwards. */
+/** Starts a server; on failure records a problem and answers null, so one broken scenario does not end the run. */
+async function tryStartHttp(s: HttpScenario, o: Options): Promise<LiveServer | null> {
+  try {
+    return await startHttp(s, o);
+  } catch (err) {
+    problems.push(`${s.name} could not be started or warmed up, so it has no figures: ${(err as Error).message.split('\n').slice(0, 6).join(' / ')}`);
+    log(`!!!!! ${problems.at(-1)}`);
+    return null;
+  }
+}
+
+/** `--sequential`: per round, each scenario alone (start, warm up, load, stop); odd rounds forwards, even backwards. */
 async function runSequential(scenarios: readonly Scenario[], o: Options): Promise<Sample[]> {
   const samples: Sample[] = [];
+  const broken = new Set<string>();
   for (let round = 1; round <= o.rounds; round++) {
     const order = round % 2 === 1 ? scenarios : [...scenarios].reverse();
     for (let i = 0; i < order.length; i++) {
       const s = order[i]!;
+      if (broken.has(s.name)) continue;
       log(`round ${round}: ${s.name} ...`);
-      const sample = s.kind === 'http' ? await runHttp(s, o, round, i + 1) : await runInProcess(s, o, round, i + 1);
+      let sample: Sample;
+      if (s.kind === 'http') {
+        const h = await tryStartHttp(s, o);
+        if (!h) {
+          broken.add(s.name);
+          continue;
+        }
+        try {
+          sample = await measureHttp(h, o.durationS, round, i + 1);
+        } finally {
+          await stopHttp(h.child);
+        }
+      } else {
+        sample = await runInProcess(s, o, round, i + 1);
+      }
       samples.push(sample);
       report(sample);
     }
@@ -405,10 +240,10 @@ async function runSequential(scenarios: readonly Scenario[], o: Options): Promis
 }
 
 /**
- * `--interleave S`: all HTTP servers start and warm up, then take turns under load in slices of S seconds
+ * The default: all HTTP servers of the group start and warm up, then take turns under load in slices of S seconds
  * (forwards, backwards, ...) until each had `rounds x duration` seconds; only one is loaded at any moment and the
  * others sit idle. Slow changes of the machine's speed then hit every server alike, which the sequential mode
- * cannot promise on a noisy VM. Each slice pair counts as a "round". In-process scenarios run afterwards, as usual.
+ * cannot promise on a noisy VM. Each slice counts as a "round". In-process scenarios run afterwards, as usual.
  */
 async function runInterleaved(scenarios: readonly Scenario[], o: Options): Promise<Sample[]> {
   const http = scenarios.filter((s): s is HttpScenario => s.kind === 'http');
@@ -417,7 +252,8 @@ async function runInterleaved(scenarios: readonly Scenario[], o: Options): Promi
   try {
     for (const s of http) {
       log(`starting and warming up ${s.name} ...`);
-      live.push(await startHttp(s, o));
+      const h = await tryStartHttp(s, o);
+      if (h) live.push(h);
     }
     const slices = Math.max(1, Math.round((o.rounds * o.durationS) / o.interleaveS));
     log(`${slices} slice(s) of ${o.interleaveS} s per server, taking turns`);
@@ -432,10 +268,9 @@ async function runInterleaved(scenarios: readonly Scenario[], o: Options): Promi
   } finally {
     for (const h of live) await stopHttp(h.child);
   }
-  let round = 0;
   for (const s of scenarios) {
     if (s.kind !== 'inprocess') continue;
-    for (round = 1; round <= o.rounds; round++) {
+    for (let round = 1; round <= o.rounds; round++) {
       log(`round ${round}: ${s.name} ...`);
       const sample = await runInProcess(s, o, round, 1);
       samples.push(sample);
@@ -445,30 +280,47 @@ async function runInterleaved(scenarios: readonly Scenario[], o: Options): Promi
   return samples;
 }
 
+/** The scenarios `--group` and `--only` select, in SCENARIOS order. */
+function select(o: Options): Scenario[] {
+  const known = SCENARIOS.map((s) => s.name);
+  for (const n of o.only ?? []) if (!known.includes(n)) throw new Error(`unknown scenario ${n}; known: ${known.join(', ')}`);
+  return SCENARIOS.filter((s) => (o.groups === null || o.groups.includes(s.group)) && (o.only === null || o.only.includes(s.name)));
+}
+
 async function main(): Promise<void> {
   const o = parseOptions(process.argv.slice(2), process.env);
-  const scenarios = o.only ? SCENARIOS.filter((s) => o.only!.includes(s.name)) : [...SCENARIOS];
-  if (scenarios.length === 0) throw new Error(`no scenario matches --only ${o.only?.join(',')}; known: ${SCENARIOS.map((s) => s.name).join(', ')}`);
+  const scenarios = select(o);
+  if (scenarios.length === 0) throw new Error('no scenario matches --group and --only together');
   const machine = machineInfo();
+  const started = Date.now();
   log(`${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, onnxruntime-node ${machine.onnxruntime}; load avg ${machine.loadBefore}`);
   log(
-    `${o.rounds} round(s) x ${scenarios.length} scenario(s): ${o.warmupS} s warm-up + ${o.durationS} s load, ${o.connections} connections` +
-      (o.interleaveS > 0 ? `, interleaved in ${o.interleaveS} s slices` : ''),
+    `${o.rounds} round(s) x ${scenarios.length} scenario(s): ${o.warmupS} s warm-up + ${o.durationS} s load, ${o.connections} connections ` +
+      `(heavy group: 64)` + (o.interleaveS > 0 ? `, interleaved within each group in ${o.interleaveS} s slices` : ', sequential'),
   );
-  const samples = o.interleaveS > 0 ? await runInterleaved(scenarios, o) : await runSequential(scenarios, o);
+  const samples: Sample[] = [];
+  for (const g of GROUP_NAMES) {
+    const mine = scenarios.filter((s) => s.group === g);
+    if (mine.length === 0) continue;
+    log(`group ${g}: ${mine.map((s) => s.name).join(', ')}`);
+    samples.push(...(o.interleaveS > 0 ? await runInterleaved(mine, o) : await runSequential(mine, o)));
+  }
   for (const s of scenarios) {
-    if (s.kind !== 'http' || !s.sameAnswerAs || !answers.has(s.sameAnswerAs)) continue;
+    if (s.kind !== 'http' || !s.sameAnswerAs || !answers.has(s.sameAnswerAs) || !answers.has(s.name)) continue;
     if (answers.get(s.name) !== answers.get(s.sameAnswerAs)) {
       problems.push(`${s.name} and ${s.sameAnswerAs} answered the same request differently: ${answers.get(s.name)} vs ${answers.get(s.sameAnswerAs)}`);
     }
   }
   for (const p of problems) log(`!!!!! ${p}`);
   const summaries = summarize(scenarios, samples);
-  const table = resultsTable(summaries);
-  const v = verdict(summaries, samples);
-  process.stdout.write(`\n${table}\n\n${v.text}\n`);
+  const soak = readSoakVerdict(readFileSync(README, 'utf8'));
+  const targets = targetRows(summaries, samples, soak)
+    .map((r) => `- ${r.met === null ? 'not measured' : r.met ? 'met' : 'MISSED'}: ${r.text}: ${r.measured}`)
+    .join('\n');
+  process.stdout.write(`\n${resultsTables(summaries)}\n\nTargets:\n${targets}\n`);
+  log(`finished in ${((Date.now() - started) / 60_000).toFixed(1)} min`);
   if (o.writeReadme) {
-    writeReadme(resultsSection(machine, o, scenarios, samples, summaries));
+    writeSection(README, START, END, resultsSection(machine, o, scenarios, samples, summaries, problems, soak));
     log(`wrote the results section of ${README}`);
   }
   if (summaries.some((s) => s.failures > 0) || problems.length > 0) process.exitCode = 1;
