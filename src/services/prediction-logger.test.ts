@@ -4,7 +4,14 @@ import pino from 'pino';
 import { INPUTS_UNSERIALIZABLE_FLAG, OUTPUTS_UNSERIALIZABLE_FLAG } from '../core/monitoring/prediction-record.js';
 import type { PredictionFeedback, PredictionRecord } from '../core/monitoring/prediction-record.js';
 import { MemoryPredictionLog } from '../storage/memory/memory-prediction-log.js';
-import type { PredictionFilter, PredictionLog, PredictionPage, PredictionQuery } from '../storage/prediction-log.js';
+import type {
+  AppendOptions,
+  EncodedBatch,
+  PredictionFilter,
+  PredictionLog,
+  PredictionPage,
+  PredictionQuery,
+} from '../storage/prediction-log.js';
 import { FakeClock } from '../../test/conformance/registry-fixtures.js';
 import { ManualScheduler, settle } from '../../test/helpers/manual-scheduler.js';
 import { throwsCode } from '../../test/helpers/assert-code.js';
@@ -16,8 +23,12 @@ class ControlledLog implements PredictionLog {
   readonly inner = new MemoryPredictionLog();
   /** Sizes of the batches `append` was called with, failed ones included. */
   readonly batches: number[] = [];
+  /** The key of each of those calls. */
+  readonly keys: (string | undefined)[] = [];
   readonly deletes: number[] = [];
   failAppends = 0;
+  /** Appends that store their batch and then fail anyway, as when a commit's answer is lost. */
+  failAfterWrite = 0;
   failDeletes = 0;
   maxConcurrent = 0;
   #running = 0;
@@ -36,8 +47,9 @@ class ControlledLog implements PredictionLog {
     this.#gate = null;
   }
 
-  async append(records: readonly PredictionRecord[]): Promise<number> {
+  async append(records: readonly PredictionRecord[], options?: AppendOptions): Promise<number> {
     this.batches.push(records.length);
+    this.keys.push(options?.key);
     this.#running++;
     this.maxConcurrent = Math.max(this.maxConcurrent, this.#running);
     try {
@@ -46,7 +58,12 @@ class ControlledLog implements PredictionLog {
         this.failAppends--;
         throw new Error('database is down');
       }
-      return await this.inner.append(records);
+      const added = await this.inner.append(records, options);
+      if (this.failAfterWrite > 0) {
+        this.failAfterWrite--;
+        throw new Error('connection lost during commit');
+      }
+      return added;
     } finally {
       this.#running--;
     }
@@ -63,6 +80,9 @@ class ControlledLog implements PredictionLog {
 
   migrate(): Promise<void> {
     return this.inner.migrate();
+  }
+  appendEncoded(batch: EncodedBatch): Promise<number> {
+    return this.inner.appendEncoded(batch);
   }
   query(q: PredictionQuery): Promise<PredictionPage> {
     return this.inner.query(q);
@@ -206,6 +226,31 @@ describe('PredictionLogger', () => {
     assert.deepEqual(logger.counters(), { written: 250, dropped: 0, failedFlushes: 1, buffered: 0, pruned: 0 });
     assert.equal(await log.count({ model: 'iris' }), 250);
     assert.equal(warnings.length, 1);
+    await logger.close();
+  });
+
+  test('every batch has its own key, and a failed batch is retried whole under its key, so an in-doubt commit is stored once', async () => {
+    const { logger, log, scheduler } = rig({ maxBatch: 10 });
+    recordMany(logger, 25);
+    await scheduler.advance(0);
+    assert.deepEqual(log.batches, [10, 10]);
+    log.failAfterWrite = 1;
+    log.failAppends = 1;
+    await scheduler.advance(1000);
+    assert.deepEqual(log.batches, [10, 10, 5], 'the commit went through but the answer was lost');
+    await scheduler.advance(1000);
+    assert.deepEqual(log.batches, [10, 10, 5, 5], 'failed outright');
+    recordMany(logger, 3);
+    await scheduler.advance(1000);
+    assert.deepEqual(log.batches, [10, 10, 5, 5, 5], 'the kept batch goes first, whole');
+    await scheduler.advance(1000);
+    assert.deepEqual(log.batches, [10, 10, 5, 5, 5, 3], 'then the new entries, in a batch of their own');
+    const [k1, k2, k3, k4, k5, k6] = log.keys;
+    assert.ok(log.keys.every((k) => typeof k === 'string' && k.length > 0));
+    assert.equal(new Set([k1, k2, k3, k6]).size, 4, 'each batch formed gets a new key');
+    assert.deepEqual([k4, k5], [k3, k3], 'every retry reuses the key of its batch');
+    assert.equal(await log.count({ model: 'iris' }), 28, 'stored once, though written three times');
+    assert.deepEqual(logger.counters(), { written: 28, dropped: 0, failedFlushes: 2, buffered: 0, pruned: 0 });
     await logger.close();
   });
 

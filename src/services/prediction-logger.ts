@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
 import { fail } from '../core/errors.js';
@@ -19,9 +20,9 @@ import type { PredictionLog } from '../storage/prediction-log.js';
  * INPUTS_UNSERIALIZABLE_FLAG / OUTPUTS_UNSERIALIZABLE_FLAG.
  */
 export interface PredictionLogEntry extends Omit<PredictionRecord, 'inputs' | 'outputs'> {
-  /** A JSON value, or a function returning one at flush time. */
+  /** A JSON value, a JsonText (stored verbatim), or a function returning one at flush time. */
   readonly inputs: unknown;
-  /** A JSON value (null on error), or a function returning one at flush time. */
+  /** A JSON value or a JsonText (null on error), or a function returning one at flush time. */
   readonly outputs: unknown;
 }
 
@@ -32,11 +33,11 @@ export interface WarnLogger {
 
 /** What the logger has done so far. */
 export interface PredictionLoggerCounters {
-  /** Records handed to the log by successful flushes (a record the log already held still counts). */
+  /** Records handed to the log by successful flushes (a retried batch the log already held still counts). */
   readonly written: number;
   /** Entries given up: buffer full, recorded after close, malformed, or still unwritten when close gave up. */
   readonly dropped: number;
-  /** Flushes whose `append` failed (their entries were kept for the next one). */
+  /** Flushes whose `append` failed (their batch was kept for the next one). */
   readonly failedFlushes: number;
   /** Entries waiting, including a batch being written. */
   readonly buffered: number;
@@ -46,7 +47,7 @@ export interface PredictionLoggerCounters {
 
 /** How the logger batches, bounds and prunes. */
 export interface PredictionLoggerOptions {
-  /** Where batches go: a PredictionLog, or its writes on a worker thread (WorkerLogWriter). */
+  /** Where batches go. */
   readonly log: Pick<PredictionLog, 'append' | 'deleteBefore'>;
   readonly logger: WarnLogger;
   readonly clock?: Clock;
@@ -104,6 +105,12 @@ function materialize(e: PredictionLogEntry): PredictionRecord {
   };
 }
 
+/** A batch as it is appended: its records, resolved once, and the key that makes a retry of it a no-op. */
+interface Batch {
+  readonly key: string;
+  readonly records: PredictionRecord[];
+}
+
 /**
  * The batching writer in front of the PredictionLog: the hot path calls `record`, which only pushes onto a buffer;
  * the writes happen later, one `append` (one transaction) per batch.
@@ -112,9 +119,11 @@ function materialize(e: PredictionLogEntry): PredictionRecord {
  *   backlog drains batch after batch.
  * - Memory is bounded: at most `maxBuffered` entries are held (the batch in flight included); beyond that new
  *   entries are dropped and counted, never queued.
- * - A failed flush keeps its batch (already resolved to records) at the front for the next tick and logs one
- *   warning; nothing is retried in a tight loop. A malformed entry is dropped (counted, warned) rather than failing
- *   every retry of its batch.
+ * - Each batch gets a key (a random UUID) when it is formed, and `append` stores a key once. A failed flush keeps
+ *   its batch whole (records already resolved, same key) and writes it again at the next tick, before anything
+ *   newer, logging one warning; nothing is retried in a tight loop. So a batch whose commit was in doubt (the
+ *   database committed, the answer was lost) is never stored twice. A malformed entry is dropped (counted, warned)
+ *   rather than failing every retry of its batch.
  * - `close()` stops the timers and writes what is left, giving up (and counting the rest as dropped) at the first
  *   failure, so shutdown cannot hang on a dead database. It does not close the PredictionLog: its owner does.
  */
@@ -131,8 +140,8 @@ export class PredictionLogger {
 
   /** Entries as recorded, oldest first. */
   #buffer: PredictionLogEntry[] = [];
-  /** Records of failed batches, written before anything in `#buffer`. */
-  #retry: PredictionRecord[] = [];
+  /** The batch whose append failed, written again before anything in `#buffer` (one at most: one flight at a time). */
+  #retry: Batch | null = null;
   #inFlight: Promise<boolean> | null = null;
   #inFlightCount = 0;
   #soon: (() => void) | null = null;
@@ -234,17 +243,21 @@ export class PredictionLogger {
     while (this.#pending() > 0) {
       if (!(await this.#flushOnce())) break;
     }
-    const lost = this.#buffer.length + this.#retry.length;
+    const lost = this.#buffer.length + this.#retryCount();
     if (lost > 0) {
       this.#dropped += lost;
       this.#buffer = [];
-      this.#retry = [];
+      this.#retry = null;
       this.#logger.warn({ lost }, 'prediction log: entries not written at close');
     }
   }
 
   #pending(): number {
-    return this.#buffer.length + this.#retry.length + this.#inFlightCount;
+    return this.#buffer.length + this.#retryCount() + this.#inFlightCount;
+  }
+
+  #retryCount(): number {
+    return this.#retry?.records.length ?? 0;
   }
 
   #armFlushTimer(): void {
@@ -287,32 +300,37 @@ export class PredictionLogger {
     this.#inFlight = flight;
     void flight.then((ok) => {
       this.#inFlight = null;
-      if (ok && this.#buffer.length + this.#retry.length >= this.#maxBatch) this.#flushSoon();
+      if (ok && this.#buffer.length + this.#retryCount() >= this.#maxBatch) this.#flushSoon();
     });
     return flight;
   }
 
   async #writeBatch(): Promise<boolean> {
-    const batch = this.#retry.splice(0, this.#maxBatch);
-    const fresh = this.#buffer.splice(0, this.#maxBatch - batch.length);
-    this.#inFlightCount = batch.length + fresh.length;
     try {
-      this.#resolveInto(batch, fresh);
-      if (batch.length === 0) return true;
+      let batch = this.#retry;
+      this.#retry = null;
+      if (batch === null) {
+        // The key is made once, here: every retry of this batch carries it again.
+        const fresh = this.#buffer.splice(0, this.#maxBatch);
+        this.#inFlightCount = fresh.length;
+        batch = { key: randomUUID(), records: this.#resolve(fresh) };
+      }
+      this.#inFlightCount = batch.records.length;
+      if (batch.records.length === 0) return true;
       try {
-        await this.#log.append(batch);
+        await this.#log.append(batch.records, { key: batch.key });
       } catch (err) {
         this.#failedFlushes++;
         this.#backingOff = true;
-        // Back at the front, already resolved: a retry neither repeats the JSON work nor reorders the log.
-        this.#retry = batch.concat(this.#retry);
+        // Kept whole with its key: the retry neither repeats the JSON work nor stores twice what did commit.
+        this.#retry = batch;
         this.#logger.warn(
-          { err, batch: batch.length, buffered: this.#buffer.length + this.#retry.length },
+          { err, batch: batch.records.length, buffered: this.#buffer.length + batch.records.length },
           'prediction log: flush failed; the batch is kept for the next flush',
         );
         return false;
       }
-      this.#written += batch.length;
+      this.#written += batch.records.length;
       this.#backingOff = false;
       return true;
     } finally {
@@ -320,8 +338,9 @@ export class PredictionLogger {
     }
   }
 
-  /** Resolves entries into records appended to `batch`; malformed ones are dropped, counted and warned about. */
-  #resolveInto(batch: PredictionRecord[], entries: readonly PredictionLogEntry[]): void {
+  /** Resolves entries into records; malformed ones are dropped, counted and warned about. */
+  #resolve(entries: readonly PredictionLogEntry[]): PredictionRecord[] {
+    const batch: PredictionRecord[] = [];
     let malformed = 0;
     let problem: string | null = null;
     for (const entry of entries) {
@@ -344,5 +363,6 @@ export class PredictionLogger {
       this.#dropped += malformed;
       this.#logger.warn({ malformed, problem }, 'prediction log: malformed entries dropped');
     }
+    return batch;
   }
 }

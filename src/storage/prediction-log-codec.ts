@@ -1,45 +1,20 @@
+import { randomUUID } from 'node:crypto';
 import { fail } from '../core/errors.js';
 import {
-  INPUTS_UNSERIALIZABLE_FLAG,
-  OUTPUTS_UNSERIALIZABLE_FLAG,
   PREDICTION_ROUTES,
   PREDICTION_STATUSES,
   feedbackProblem,
   predictionRecordProblem,
 } from '../core/monitoring/prediction-record.js';
-import type {
-  LoggedPrediction,
-  PredictionFeedback,
-  PredictionRecord,
-  PredictionRoute,
-  PredictionStatus,
-} from '../core/monitoring/prediction-record.js';
+import type { PredictionFeedback, PredictionRecord } from '../core/monitoring/prediction-record.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './prediction-log.js';
-import type { PredictionCursor, PredictionFilter, PredictionQuery } from './prediction-log.js';
+import type { AppendOptions, PredictionCursor, PredictionFilter, PredictionQuery } from './prediction-log.js';
 
 /**
- * The one place PredictionLog backends turn records into stored rows and back, check filters, and read cursors.
- * The memory backend stores the same rows (JSON as text) the SQL tables do, so both keep exactly the same values.
+ * The one place PredictionLog backends check what they are given (records, filters, cursors) and turn values into
+ * JSON text. How records are packed into stored segments is `prediction-log-segment.ts`; the memory backend uses
+ * both, so it keeps exactly the values the SQL backends keep.
  */
-
-/** A stored prediction: JSON values as text, column names as in the SQL table. */
-export interface PredictionRow {
-  id: string;
-  at: number;
-  model: string;
-  version: number;
-  route: string;
-  status: string;
-  error: string | null;
-  latency_ms: number;
-  rows: number;
-  /** JSON array of strings. */
-  flags: string;
-  /** JSON value. */
-  inputs: string;
-  /** JSON value. */
-  outputs: string;
-}
 
 /** A stored label: its JSON text and when it was given. */
 export interface FeedbackRow {
@@ -54,7 +29,7 @@ const bigintsAsStrings = (_key: string, value: unknown): unknown => (typeof valu
  * JSON text of a value, or null when JSON cannot hold it. The plain stringify runs first; the replacer (which
  * slows every value down) only when that fails, which in practice means a BigInt. `undefined` becomes `null`.
  */
-function jsonText(value: unknown): string | null {
+export function jsonText(value: unknown): string | null {
   try {
     return JSON.stringify(value) ?? 'null';
   } catch {
@@ -78,73 +53,14 @@ export function checkRecords(records: readonly PredictionRecord[]): void {
   }
 }
 
-/** The records whose id has not appeared before in the list (the first of each id wins, as in the store). */
-export function firstOfEachId(records: readonly PredictionRecord[]): PredictionRecord[] {
-  const seen = new Set<string>();
-  const out: PredictionRecord[] = [];
-  for (const r of records) {
-    if (seen.has(r.id)) continue;
-    seen.add(r.id);
-    out.push(r);
+/** The batch key of an append: the caller's (checked: INVALID_REQUEST unless non-empty text), or a fresh one. */
+export function batchKey(options: AppendOptions | undefined): string {
+  const key = options?.key;
+  if (key === undefined) return randomUUID();
+  if (typeof key !== 'string' || key.length === 0 || key.includes('\u0000')) {
+    throw fail('INVALID_REQUEST', 'an append key must be a non-empty string without U+0000', { field: 'key' });
   }
-  return out;
-}
-
-/** The row that stores a (checked) record. */
-export function toPredictionRow(r: PredictionRecord): PredictionRow {
-  const flags = [...new Set(r.flags)];
-  let inputs = jsonText(r.inputs);
-  if (inputs === null) {
-    inputs = 'null';
-    if (!flags.includes(INPUTS_UNSERIALIZABLE_FLAG)) flags.push(INPUTS_UNSERIALIZABLE_FLAG);
-  }
-  let outputs = jsonText(r.outputs);
-  if (outputs === null) {
-    outputs = 'null';
-    if (!flags.includes(OUTPUTS_UNSERIALIZABLE_FLAG)) flags.push(OUTPUTS_UNSERIALIZABLE_FLAG);
-  }
-  return {
-    id: r.id,
-    at: r.at,
-    model: r.model,
-    version: r.version,
-    route: r.route,
-    status: r.status,
-    error: r.error,
-    latency_ms: r.latencyMs,
-    rows: r.rows,
-    flags: JSON.stringify(flags),
-    inputs,
-    outputs,
-  };
-}
-
-/** The flags of a stored row. */
-export function rowFlags(row: Pick<PredictionRow, 'flags'>): string[] {
-  return JSON.parse(row.flags) as string[];
-}
-
-/**
- * A stored prediction with its label (label text and time both null when there is none). The store wrote these
- * columns itself, so parsing them back is a trusted cast.
- */
-export function fromPredictionRow(row: PredictionRow, label: string | null, labelAt: number | null): LoggedPrediction {
-  return {
-    id: row.id,
-    at: row.at,
-    model: row.model,
-    version: row.version,
-    route: row.route as PredictionRoute,
-    rows: row.rows,
-    inputs: JSON.parse(row.inputs) as unknown,
-    outputs: JSON.parse(row.outputs) as unknown,
-    latencyMs: row.latency_ms,
-    status: row.status as PredictionStatus,
-    error: row.error,
-    flags: rowFlags(row),
-    label: label === null ? null : (JSON.parse(label) as unknown),
-    labelAt: label === null ? null : labelAt,
-  };
+  return key;
 }
 
 /**
@@ -203,10 +119,16 @@ export interface PageRequest {
   readonly after: CursorPosition | null;
 }
 
-/** Where a cursor points: the last record of the previous page. */
+/**
+ * A record's place in the newest-first order: `at` descending, then `id`, then the key of the segment holding it,
+ * then its position in that segment (all descending, strings in JavaScript's order). The last two make the order
+ * total, so two records with equal `at` and `id` still page apart.
+ */
 export interface CursorPosition {
   readonly at: number;
   readonly id: string;
+  readonly key: string;
+  readonly pos: number;
 }
 
 /** Checks a query (filter, limit, cursor); throws as the contract says. */
@@ -219,19 +141,21 @@ export function checkQuery(q: PredictionQuery): PageRequest {
   return { limit, after: q.after === undefined ? null : decodeCursor(q.after) };
 }
 
-/** The cursor that continues after `row`. */
-export function encodeCursor(row: CursorPosition): PredictionCursor {
-  return Buffer.from(JSON.stringify([row.at, row.id]), 'utf8').toString('base64url');
+/** The cursor that continues after `p`. */
+export function encodeCursor(p: CursorPosition): PredictionCursor {
+  return Buffer.from(JSON.stringify([p.at, p.id, p.key, p.pos]), 'utf8').toString('base64url');
 }
+
+const isText = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && !v.includes('\u0000');
 
 function decodeCursor(cursor: unknown): CursorPosition {
   if (typeof cursor === 'string' && /^[A-Za-z0-9_-]{1,4096}$/.test(cursor)) {
     try {
       const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-      if (Array.isArray(value) && value.length === 2) {
-        const [at, id] = value as [unknown, unknown];
-        if (Number.isSafeInteger(at) && typeof id === 'string' && id.length > 0 && !id.includes('\u0000')) {
-          return { at: at as number, id };
+      if (Array.isArray(value) && value.length === 4) {
+        const [at, id, key, pos] = value as unknown[];
+        if (Number.isSafeInteger(at) && isText(id) && isText(key) && Number.isSafeInteger(pos) && (pos as number) >= 0) {
+          return { at: at as number, id, key, pos: pos as number };
         }
       }
     } catch {

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { EARLY_LABEL_MS } from '../../src/storage/prediction-log.js';
 import { rejectsWith } from './registry-fixtures.js';
 import type { WithLog } from './prediction-log-fixtures.js';
 import { T0, ids, readAll, rec } from './prediction-log-fixtures.js';
@@ -96,7 +97,7 @@ export function feedbackCases(withLog: WithLog): void {
       await log.addFeedback([]);
     }));
 
-  test('deleteBefore deletes older predictions with their labels and flags, and keeps young waiting labels', () =>
+  test('deleteBefore deletes older predictions with their labels, and keeps young waiting labels', () =>
     withLog(async (log) => {
       const cut = T0 + 100;
       await log.append([
@@ -115,7 +116,7 @@ export function feedbackCases(withLog: WithLog): void {
       assert.deepEqual(ids((await log.query({ model: 'iris' })).items), ['young', 'edge']);
       assert.equal(await log.count({ model: 'wine' }), 0);
       assert.equal((await log.query({ model: 'iris' })).items[0]?.label, 'y', 'a kept prediction keeps its label, however old');
-      // Predictions arriving now under the same ids show what became of the labels and flags.
+      // Predictions arriving now under the same ids show what became of the labels.
       await log.append([rec('old-1', { at: cut + 1000 }), rec('waiting-young', { at: cut + 1001 }), rec('waiting-old', { at: cut + 1002 })]);
       const labels = Object.fromEntries((await log.query({ model: 'iris' })).items.map((p) => [p.id, p.labelAt]));
       assert.deepEqual(labels, { 'waiting-old': null, 'waiting-young': cut, 'old-1': null, edge: null, young: cut - 80 });
@@ -124,5 +125,18 @@ export function feedbackCases(withLog: WithLog): void {
       assert.equal(await log.deleteBefore(T0 + 10_000), 5);
       assert.equal(await log.count({ model: 'iris' }), 0);
       await rejectsWith(log.deleteBefore(Number.NaN), 'INVALID_TIME');
+    }));
+
+  test('deleteBefore looks for the prediction of an older label up to EARLY_LABEL_MS after the cut', () =>
+    withLog(async (log) => {
+      const cut = T0 + 100;
+      await log.append([rec('near', { at: cut + EARLY_LABEL_MS - 1 }), rec('far', { at: cut + EARLY_LABEL_MS })]);
+      await log.addFeedback([
+        { id: 'near', label: 1, at: cut - 1 },
+        { id: 'far', label: 2, at: cut - 1 },
+      ]);
+      assert.equal(await log.deleteBefore(cut), 0);
+      const labels = Object.fromEntries((await log.query({ model: 'iris' })).items.map((p) => [p.id, p.label]));
+      assert.deepEqual(labels, { far: null, near: 1 });
     }));
 }

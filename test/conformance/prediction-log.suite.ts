@@ -9,6 +9,7 @@ import type { PredictionLog } from '../../src/storage/prediction-log.js';
 import { MAX_PAGE_SIZE } from '../../src/storage/prediction-log.js';
 import { rejectsWith } from './registry-fixtures.js';
 import { feedbackCases } from './prediction-log-feedback.cases.js';
+import { segmentCases } from './prediction-log-segments.cases.js';
 import { T0, ids, readAll, rec, withLogFrom, withoutLabel } from './prediction-log-fixtures.js';
 
 /** What JSON keeps of a value: the contract's promise for inputs, outputs and labels. */
@@ -48,18 +49,6 @@ export function predictionLogSuite(label: string, open: () => Promise<Prediction
           { ...full, label: null, labelAt: null },
         ]);
         assert.equal(await log.append([]), 0);
-      }));
-
-    test('append is idempotent on id: repeats are ignored, in later calls and within one call', () =>
-      withLog(async (log) => {
-        assert.equal(await log.append([rec('a', { rows: 1 }), rec('b'), rec('a', { rows: 99 })]), 2);
-        assert.equal(await log.append([rec('a', { rows: 2, flags: ['x'] }), rec('c', { at: T0 + 1 })]), 1);
-        assert.equal(await log.append([rec('a'), rec('b'), rec('c')]), 0);
-        const { items } = await log.query({ model: 'iris' });
-        assert.deepEqual(ids(items).sort(), ['a', 'b', 'c']);
-        const a = items.find((p) => p.id === 'a');
-        assert.deepEqual([a?.rows, a?.flags], [1, []], 'the first record of an id stays as it was');
-        assert.equal(await log.count({ model: 'iris', flag: 'x' }), 0);
       }));
 
     test('a malformed record rejects the whole append with INVALID_REQUEST and writes nothing', () =>
@@ -230,16 +219,17 @@ export function predictionLogSuite(label: string, open: () => Promise<Prediction
             flags: i % 100 === 0 ? ['out_of_distribution', 'fallback:cache'] : [],
           }),
         );
-        assert.equal(await log.append(records), 5000);
+        assert.equal(await log.append(records, { key: 'bulk' }), 5000);
         assert.equal(await log.count({ model: 'iris' }), 5000);
         assert.equal(await log.count({ model: 'iris', version: 2 }), 2500);
         assert.equal(await log.count({ model: 'iris', flag: 'fallback:cache' }), 50);
         const all = await readAll((q) => log.query(q), { model: 'iris', limit: 1500 });
         assert.equal(all.pages, 4);
         assert.deepEqual(all.items.map(withoutLabel), [...records].reverse());
-        assert.equal(await log.append(records), 0);
+        assert.equal(await log.append(records, { key: 'bulk' }), 0);
       }));
 
     feedbackCases(withLog);
+    segmentCases(withLog);
   });
 }

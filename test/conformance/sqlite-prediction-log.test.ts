@@ -3,10 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { SQLITE_CAPABILITIES, openSqliteKysely } from '../../src/storage/sqlite/sqlite-connection.js';
 import { openSqlitePredictionLog } from '../../src/storage/sqlite/sqlite-prediction-log.js';
+import type { PredictionLogDatabase } from '../../src/storage/sql/prediction-log-schema.js';
 import { openSqliteRegistryStore } from '../../src/storage/sqlite/sqlite-registry-store.js';
 import { predictionLogSuite } from './prediction-log.suite.js';
 import { rec } from './prediction-log-fixtures.js';
+import { checkMigrationFromV1 } from './prediction-log-migration.js';
 import { minimalVersion } from './registry-fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mooring-sqlite-prediction-log-'));
@@ -31,5 +34,10 @@ describe('SQLite prediction log on disk', () => {
     const registryAgain = await openSqliteRegistryStore(path);
     assert.equal((await registryAgain.getModel('iris'))?.latestVersion, 1);
     await registryAgain.close();
+  });
+
+  test('migration 0002 moves a log written one row per prediction into segments', async () => {
+    const path = join(dir, 'v1.db');
+    await checkMigrationFromV1(openSqliteKysely<PredictionLogDatabase>(path), SQLITE_CAPABILITIES, () => openSqlitePredictionLog(path));
   });
 });

@@ -17,9 +17,22 @@ export const PREDICTION_STATUSES = ['ok', 'error'] as const;
 /** Whether the request was answered (`ok`) or failed (`error`, with a code in `error`). */
 export type PredictionStatus = (typeof PREDICTION_STATUSES)[number];
 
+/**
+ * The text of a JSON document that was already parsed successfully: the server passes the raw request body it
+ * parsed and the response text it sent, so the prediction log stores them verbatim and never runs JSON.stringify on
+ * the hot path. Read back, the value is `JSON.parse(text)`. The text is trusted, not checked (checking would cost
+ * the parse it saves): text that is not JSON makes the stored batch it lands in unreadable.
+ */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
 /** One prediction as the log stores it. Times are UTC epoch milliseconds. */
 export interface PredictionRecord {
-  /** The request id; unique across the log, and the key ground-truth labels are joined on. */
+  /**
+   * The request id, the key ground-truth labels are joined on. Not necessarily unique: a caller's own
+   * `x-request-id` is reused, and a label joins every prediction with its id.
+   */
   readonly id: string;
   /** When the request arrived. */
   readonly at: number;
@@ -28,9 +41,9 @@ export interface PredictionRecord {
   readonly route: PredictionRoute;
   /** How many rows (instances) the request carried, so row-level rates need no parsing of `inputs`. */
   readonly rows: number;
-  /** The request's inputs as a JSON value. */
+  /** The request's inputs: a JSON value, or a JsonText stored verbatim (read back parsed). */
   readonly inputs: unknown;
-  /** The answer as a JSON value; null when the request failed. */
+  /** The answer: a JSON value or a JsonText; null when the request failed. */
   readonly outputs: unknown;
   /** Time spent answering, in milliseconds (fractions allowed). */
   readonly latencyMs: number;
@@ -88,6 +101,8 @@ export function predictionRecordProblem(r: PredictionRecord): string | null {
   if (!STATUSES.has(r.status)) return `status must be one of ${PREDICTION_STATUSES.join(', ')}`;
   if (r.error !== null && !isText(r.error)) return 'error must be null or a non-empty string without U+0000';
   if (!Array.isArray(r.flags) || !r.flags.every((f) => isText(f))) return 'flags must be an array of non-empty strings without U+0000';
+  if (r.inputs instanceof JsonText && typeof r.inputs.text !== 'string') return 'inputs must be a JsonText holding a string';
+  if (r.outputs instanceof JsonText && typeof r.outputs.text !== 'string') return 'outputs must be a JsonText holding a string';
   return null;
 }
 

@@ -16,10 +16,12 @@ import type { JsonScanProblem } from '../../protocol/json-scan.js';
  */
 export function registerJsonParser(app: FastifyInstance, maxDepth: number): void {
   const scan = createJsonScanner({ maxDepth });
+  // The text is kept for the prediction log, which stores it as it came instead of serializing the parsed value.
+  app.decorateRequest('bodyText', null);
   // Only JSON reaches the data plane: Fastify's text/plain parser would hand a string to the codecs, which could
   // only say "not an object" instead of naming the Content-Type.
   app.removeContentTypeParser(['application/json', 'text/plain']);
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     const text = body as string;
     if (text.length === 0) return done(fail('INVALID_JSON', 'request body is empty; send a JSON object'), undefined);
     const problem = scan(text);
@@ -32,8 +34,16 @@ export function registerJsonParser(app: FastifyInstance, maxDepth: number): void
     }
     // Reported after the parse, so that text which is not JSON at all is called that rather than a key problem.
     if (problem !== null) return done(refusal(problem, maxDepth), undefined);
+    req.bodyText = text;
     done(null, value);
   });
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The JSON body's text as received, once it parsed and passed the scan; null for other bodies. */
+    bodyText: string | null;
+  }
 }
 
 /** The INVALID_JSON answer for a scan problem; `details` carries the path (and the key or the limit). */

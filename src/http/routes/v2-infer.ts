@@ -6,6 +6,7 @@ import type { DecodeLimits } from '../../protocol/json-tensor.js';
 import type { Dataplane } from '../../services/dataplane.js';
 import type { ServedVersion } from '../../services/serving-pool.js';
 import { fail } from '../../core/errors.js';
+import { JsonText } from '../../core/monitoring/prediction-record.js';
 import { STATUS_BY_CATEGORY, toMooringError } from '../plugins/errors.js';
 import type { DrainState } from '../plugins/errors.js';
 
@@ -20,15 +21,17 @@ export function registerInferRoutes(app: FastifyInstance, dataplane: Dataplane, 
     reply.header('x-model-version', target.label).header('x-request-id', id);
     if (answer.warnings) reply.header('x-mooring-warnings', answer.warnings.length);
     if (state.draining) reply.header('connection', 'close');
-    reply.send(answer.body);
+    // Serialized here, once: the same text is the answer and the prediction log's copy of it.
+    const text = JSON.stringify(answer.body);
+    reply.header('content-type', JSON_TYPE).send(text);
     // After the answer is on its way: the log entry is a buffer push, written in a batch later.
     dataplane.answered({
       target,
       id,
       route: routeOf(selector),
       rows: answer.rows,
-      request,
-      response: answer.body,
+      request: asLogged(reply.request.bodyText, request),
+      response: new JsonText(text),
       latencyMs: reply.elapsedTime,
       warnings: answer.warnings,
     });
@@ -53,7 +56,7 @@ export function registerInferRoutes(app: FastifyInstance, dataplane: Dataplane, 
       target,
       id: reply.request.id,
       route: routeOf(version),
-      request: body,
+      request: asLogged(reply.request.bodyText, body),
       status: STATUS_BY_CATEGORY[err.category],
       code: err.code,
       latencyMs: reply.elapsedTime,
@@ -82,6 +85,13 @@ export function registerInferRoutes(app: FastifyInstance, dataplane: Dataplane, 
   app.post<{ Params: { name: string; target: string } }>('/v1/models/:name/versions/:target', (req, reply) =>
     records(req.params.name, verb(req.params.target), req.body, reply),
   );
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** The request as the log keeps it: the text it arrived as (no serializing on the hot path), else the value. */
+function asLogged(text: string | null, value: unknown): unknown {
+  return text === null ? value : new JsonText(text);
 }
 
 /** A request naming no version is served by `production`; one naming a version or alias went there directly. */

@@ -1,51 +1,43 @@
-import type { LoggedPrediction, PredictionFeedback, PredictionRecord } from '../../core/monitoring/prediction-record.js';
-import type { PredictionFilter, PredictionLog, PredictionPage, PredictionQuery } from '../prediction-log.js';
-import {
-  checkFilter,
-  checkQuery,
-  checkRecords,
-  checkRetentionTime,
-  firstOfEachId,
-  fromPredictionRow,
-  nextCursor,
-  rowFlags,
-  toFeedbackRows,
-  toPredictionRow,
-} from '../prediction-log-codec.js';
-import type { CursorPosition, FeedbackRow, PredictionRow } from '../prediction-log-codec.js';
+import type { PredictionFeedback, PredictionRecord } from '../../core/monitoring/prediction-record.js';
+import { EARLY_LABEL_MS } from '../prediction-log.js';
+import type { AppendOptions, EncodedBatch, PredictionFilter, PredictionLog, PredictionPage, PredictionQuery } from '../prediction-log.js';
+import { checkFilter, checkQuery, checkRetentionTime, nextCursor, toFeedbackRows } from '../prediction-log-codec.js';
+import type { FeedbackRow } from '../prediction-log-codec.js';
+import { PageCollector, recordMatches, segmentHits, toLogged } from '../prediction-log-page.js';
+import { F, decodeSegment, encodeBatch } from '../prediction-log-segment.js';
+import type { SegmentRow } from '../prediction-log-segment.js';
+import { claimingIds, trimSegment } from '../prediction-log-retention.js';
 
-interface Stored {
-  readonly row: PredictionRow;
-  readonly flags: ReadonlySet<string>;
-}
-
-/** Newest first: `at` descending, then `id` descending. */
-function newestFirst(a: CursorPosition, b: CursorPosition): number {
-  if (a.at !== b.at) return b.at - a.at;
-  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
-}
+/** Newest `max_at` first, ties by key: the order the SQL backend walks segments in. */
+const byMaxAtDesc = (a: SegmentRow, b: SegmentRow): number => b.max_at - a.max_at || (a.key < b.key ? 1 : a.key > b.key ? -1 : 0);
 
 /**
- * A PredictionLog in Maps, for tests and throwaway servers. It keeps the same JSON text rows the SQL backends do
- * (through the shared codec), so values come back exactly as from a database and a caller mutating an object it
- * logged cannot change what is stored. Reads scan and sort everything: fine for the sizes it is meant for.
+ * A PredictionLog in Maps, for tests and throwaway servers. It keeps the same segments (JSON text) the SQL backends
+ * do, built and read through the same shared code, so values and the order of equal records come back exactly as
+ * from a database, and a caller mutating an object it logged cannot change what is stored. Reads scan every
+ * segment: fine for the sizes it is meant for.
  */
 export class MemoryPredictionLog implements PredictionLog {
-  readonly #predictions = new Map<string, Stored>();
+  readonly #segments = new Map<string, SegmentRow>();
   readonly #feedback = new Map<string, FeedbackRow>();
 
   async migrate(): Promise<void> {
     // nothing to create
   }
 
-  async append(records: readonly PredictionRecord[]): Promise<number> {
-    checkRecords(records);
+  async append(records: readonly PredictionRecord[], options?: AppendOptions): Promise<number> {
     // Encode everything before storing anything, so the call is all-or-nothing like a transaction.
-    const rows = firstOfEachId(records)
-      .filter((r) => !this.#predictions.has(r.id))
-      .map(toPredictionRow);
-    for (const row of rows) this.#predictions.set(row.id, { row, flags: new Set(rowFlags(row)) });
-    return rows.length;
+    return this.appendEncoded(encodeBatch(records, options));
+  }
+
+  async appendEncoded({ segments }: EncodedBatch): Promise<number> {
+    let added = 0;
+    for (const s of segments) {
+      if (this.#segments.has(s.key)) continue;
+      this.#segments.set(s.key, s);
+      added += s.count;
+    }
+    return added;
   }
 
   async query(query: PredictionQuery): Promise<PredictionPage> {
@@ -59,7 +51,9 @@ export class MemoryPredictionLog implements PredictionLog {
   async count(filter: PredictionFilter): Promise<number> {
     checkFilter(filter);
     let n = 0;
-    for (const stored of this.#predictions.values()) if (matches(stored, filter)) n++;
+    for (const s of this.#scope(filter)) {
+      for (const r of decodeSegment(s.key, s.body)) if (recordMatches(r, filter)) n++;
+    }
     return n;
   }
 
@@ -70,18 +64,32 @@ export class MemoryPredictionLog implements PredictionLog {
     }
   }
 
-  async deleteBefore(at: number): Promise<number> {
-    checkRetentionTime(at);
+  async deleteBefore(t: number): Promise<number> {
+    checkRetentionTime(t);
     let deleted = 0;
-    for (const [id, stored] of this.#predictions) {
-      if (stored.row.at < at) {
-        this.#predictions.delete(id);
-        this.#feedback.delete(id);
-        deleted++;
+    const gone: string[] = [];
+    for (const s of [...this.#segments.values()]) {
+      if (s.min_at >= t) continue;
+      if (s.max_at < t) {
+        this.#segments.delete(s.key);
+        deleted += s.count;
+        for (const r of decodeSegment(s.key, s.body)) gone.push(r[F.id]);
+        continue;
       }
+      const { segment, removedIds } = trimSegment(s, t);
+      if (segment === null) this.#segments.delete(s.key);
+      else this.#segments.set(s.key, segment);
+      deleted += removedIds.length;
+      gone.push(...removedIds);
+    }
+    for (const id of gone) this.#feedback.delete(id);
+    const claimed = new Set<string>();
+    for (const s of this.#segments.values()) {
+      if (s.max_at < t || s.min_at >= t + EARLY_LABEL_MS) continue;
+      for (const id of claimingIds(decodeSegment(s.key, s.body), t)) claimed.add(id);
     }
     for (const [id, label] of this.#feedback) {
-      if (label.at < at && !this.#predictions.has(id)) this.#feedback.delete(id);
+      if (label.at < t && !claimed.has(id)) this.#feedback.delete(id);
     }
     return deleted;
   }
@@ -90,32 +98,28 @@ export class MemoryPredictionLog implements PredictionLog {
     // nothing to release
   }
 
+  /** The segments that may hold records of the filter (its model, version and time range), newest first. */
+  #scope(f: PredictionFilter, atMost?: number): SegmentRow[] {
+    const found: SegmentRow[] = [];
+    for (const s of this.#segments.values()) {
+      if (s.model !== f.model || (f.version !== undefined && s.version !== f.version)) continue;
+      if ((f.since !== undefined && s.max_at < f.since) || (f.until !== undefined && s.min_at >= f.until)) continue;
+      if (atMost !== undefined && s.min_at > atMost) continue;
+      found.push(s);
+    }
+    return found.sort(byMaxAtDesc);
+  }
+
   #page(query: PredictionQuery, onlyLabelled: boolean): PredictionPage {
     const { limit, after } = checkQuery(query);
-    const found: Stored[] = [];
-    for (const stored of this.#predictions.values()) {
-      if (!matches(stored, query)) continue;
-      if (onlyLabelled && !this.#feedback.has(stored.row.id)) continue;
-      if (after !== null && newestFirst(after, stored.row) >= 0) continue;
-      found.push(stored);
+    const page = new PageCollector(limit);
+    for (const s of this.#scope(query, after?.at)) {
+      if (!page.needs(s.max_at)) break;
+      const hits = segmentHits(decodeSegment(s.key, s.body), s, query, after);
+      for (const h of hits) h.label = this.#feedback.get(h.id);
+      page.add(onlyLabelled ? hits.filter((h) => h.label !== undefined) : hits);
     }
-    found.sort((a, b) => newestFirst(a.row, b.row));
-    const items: LoggedPrediction[] = found.slice(0, limit).map(({ row }) => {
-      const label = this.#feedback.get(row.id);
-      return fromPredictionRow(row, label?.label ?? null, label?.at ?? null);
-    });
-    return { items, next: nextCursor(items, limit, found.length > limit) };
+    const { hits, more } = page.page();
+    return { items: hits.map(toLogged), next: nextCursor(hits, limit, more) };
   }
-}
-
-function matches({ row, flags }: Stored, f: PredictionFilter): boolean {
-  return (
-    row.model === f.model &&
-    (f.version === undefined || row.version === f.version) &&
-    (f.route === undefined || row.route === f.route) &&
-    (f.status === undefined || row.status === f.status) &&
-    (f.since === undefined || row.at >= f.since) &&
-    (f.until === undefined || row.at < f.until) &&
-    (f.flag === undefined || flags.has(f.flag))
-  );
 }

@@ -1,74 +1,51 @@
-import type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
+import type { Expression, Kysely, SqlBool } from 'kysely';
 import type { PredictionFeedback, PredictionRecord } from '../../core/monitoring/prediction-record.js';
-import type { PredictionFilter, PredictionLog, PredictionPage, PredictionQuery } from '../prediction-log.js';
-import {
-  checkFilter,
-  checkQuery,
-  checkRecords,
-  checkRetentionTime,
-  firstOfEachId,
-  fromPredictionRow,
-  nextCursor,
-  rowFlags,
-  toFeedbackRows,
-  toPredictionRow,
-} from '../prediction-log-codec.js';
-import type { CursorPosition, PredictionRow } from '../prediction-log-codec.js';
+import type { AppendOptions, EncodedBatch, PredictionFilter, PredictionLog, PredictionPage, PredictionQuery } from '../prediction-log.js';
+import { checkFilter, checkQuery, checkRetentionTime, nextCursor, toFeedbackRows } from '../prediction-log-codec.js';
+import { PageCollector, recordMatches, segmentHits, toLogged } from '../prediction-log-page.js';
+import type { Hit } from '../prediction-log-page.js';
+import { decodeSegment, encodeBatch } from '../prediction-log-segment.js';
+import type { SegmentRow } from '../prediction-log-segment.js';
 import { migratePredictionLog } from './prediction-log-migrations.js';
-import type { PredictionFlagsTable, PredictionLogDatabase } from './prediction-log-schema.js';
+import type { PredictionLogDatabase } from './prediction-log-schema.js';
 import type { SqlCapabilities } from './sql-capabilities.js';
+import { deleteSegmentsBefore } from './sql-prediction-log-retention.js';
+import { labelsOf, overlapping, segmentsByKey, segmentsNewestFirst } from './sql-segment-reads.js';
+import type { SegmentScope, SegmentWhere } from './sql-segment-reads.js';
 
 type Db = Kysely<PredictionLogDatabase>;
-type Eb = ExpressionBuilder<PredictionLogDatabase, 'prediction_log'>;
 
-// Rows per INSERT statement. A prediction row binds 12 parameters, so 500 rows bind 6,000: far below SQLite's
-// 32,766 and PostgreSQL's 65,535, and large enough that a 500-entry flush is one statement.
-const ROWS_PER_STATEMENT = 500;
+// Segments per INSERT (8 parameters each: far below both databases' limits). A flush of the batching writer is one
+// or a few segments, so it is one statement, which is atomic without a transaction around it.
+const SEGMENTS_PER_STATEMENT = 500;
+// Labels per INSERT (3 parameters each).
+const LABELS_PER_STATEMENT = 500;
 
-function* chunks<T>(items: readonly T[]): Generator<T[]> {
-  for (let i = 0; i < items.length; i += ROWS_PER_STATEMENT) yield items.slice(i, i + ROWS_PER_STATEMENT);
+function* chunks<T>(items: readonly T[], size: number): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
 }
 
-/** The WHERE clause of a read: the filter, then optionally only labelled rows and only rows after a cursor. */
-function matching(f: PredictionFilter, onlyLabelled: boolean, after: CursorPosition | null) {
-  return (eb: Eb): Expression<SqlBool> => {
-    const all: Expression<SqlBool>[] = [eb('prediction_log.model', '=', f.model)];
-    if (f.version !== undefined) all.push(eb('prediction_log.version', '=', f.version));
-    if (f.route !== undefined) all.push(eb('prediction_log.route', '=', f.route));
-    if (f.status !== undefined) all.push(eb('prediction_log.status', '=', f.status));
-    if (f.since !== undefined) all.push(eb('prediction_log.at', '>=', f.since));
-    if (f.until !== undefined) all.push(eb('prediction_log.at', '<', f.until));
-    if (f.flag !== undefined) {
-      all.push(
-        eb.exists(
-          eb
-            .selectFrom('prediction_log_flags')
-            .select('prediction_log_flags.flag')
-            .whereRef('prediction_log_flags.id', '=', 'prediction_log.id')
-            .where('prediction_log_flags.flag', '=', f.flag),
-        ),
-      );
-    }
-    if (onlyLabelled) {
-      all.push(
-        eb.exists(
-          eb
-            .selectFrom('prediction_log_feedback')
-            .select('prediction_log_feedback.id')
-            .whereRef('prediction_log_feedback.id', '=', 'prediction_log.id'),
-        ),
-      );
-    }
-    // A row-value comparison, so the (model, version, at, id) index can seek straight to the cursor.
-    if (after !== null) all.push(eb(eb.refTuple('prediction_log.at', 'prediction_log.id'), '<', eb.tuple(after.at, after.id)));
-    return eb.and(all);
+function scopeOf(f: PredictionFilter, atMost?: number): SegmentScope {
+  return { model: f.model, version: f.version, since: f.since, until: f.until, atMost };
+}
+
+const bounded = (f: PredictionFilter): boolean => f.since !== undefined || f.until !== undefined;
+
+/** Segments wholly inside (or, `yes` false, not wholly inside) a bounded filter's time range. */
+function inside(f: PredictionFilter, yes: boolean): SegmentWhere {
+  return (eb) => {
+    const all: Expression<SqlBool>[] = [];
+    if (f.since !== undefined) all.push(eb('min_at', '>=', f.since));
+    if (f.until !== undefined) all.push(eb('max_at', '<', f.until));
+    return yes ? eb.and(all) : eb.not(eb.and(all));
   };
 }
 
 /**
  * The PredictionLog for every SQL database Kysely speaks (SQLite and PostgreSQL), as SqlRegistryStore is for the
  * registry: the backend folders build the Kysely instance and pass capability flags; nothing here asks which
- * database it has.
+ * database it has. Predictions are stored in segments (ADR 12); SQL narrows a read to the segments of a model,
+ * version and time range, and the rest of the filter runs on the decoded records.
  */
 export class SqlPredictionLog implements PredictionLog {
   readonly #db: Db;
@@ -83,37 +60,17 @@ export class SqlPredictionLog implements PredictionLog {
     await migratePredictionLog(this.#db, this.#caps);
   }
 
-  async append(records: readonly PredictionRecord[]): Promise<number> {
-    checkRecords(records);
-    // Encoding (the JSON work) happens before the transaction opens, so the write lock is held only for the inserts.
-    const rows = firstOfEachId(records).map(toPredictionRow);
-    if (rows.length === 0) return 0;
+  async append(records: readonly PredictionRecord[], options?: AppendOptions): Promise<number> {
+    // Encoding happens before anything is sent, so a write lock is held only for the insert itself.
+    return this.appendEncoded(encodeBatch(records, options));
+  }
+
+  async appendEncoded({ segments }: EncodedBatch): Promise<number> {
+    if (segments.length === 0) return 0;
+    if (segments.length <= SEGMENTS_PER_STATEMENT) return insertSegments(this.#db, segments);
     return this.#db.transaction().execute(async (trx) => {
       let added = 0;
-      for (const chunk of chunks(rows)) {
-        // RETURNING lists only the rows this statement inserted, so flags are written once, for new records only.
-        const inserted = await trx
-          .insertInto('prediction_log')
-          .values(chunk)
-          .onConflict((oc) => oc.column('id').doNothing())
-          .returning('id')
-          .execute();
-        added += inserted.length;
-        if (inserted.length === 0) continue;
-        const isNew = new Set(inserted.map((r) => r.id));
-        const flags: PredictionFlagsTable[] = [];
-        for (const row of chunk) {
-          if (row.flags === '[]' || !isNew.has(row.id)) continue;
-          for (const flag of rowFlags(row)) flags.push({ id: row.id, flag });
-        }
-        for (const flagChunk of chunks(flags)) {
-          await trx
-            .insertInto('prediction_log_flags')
-            .values(flagChunk)
-            .onConflict((oc) => oc.columns(['id', 'flag']).doNothing())
-            .execute();
-        }
-      }
+      for (const chunk of chunks(segments, SEGMENTS_PER_STATEMENT)) added += await insertSegments(trx, chunk);
       return added;
     });
   }
@@ -128,20 +85,35 @@ export class SqlPredictionLog implements PredictionLog {
 
   async count(filter: PredictionFilter): Promise<number> {
     checkFilter(filter);
-    const row = await this.#db
-      .selectFrom('prediction_log')
-      .select((eb) => eb.fn.countAll<number | string>().as('n'))
-      .where(matching(filter, false, null))
-      .executeTakeFirstOrThrow();
-    // PostgreSQL's count is int8 (parsed to a number by the backend); Number() also covers drivers that give text.
-    return Number(row.n);
+    const scope = overlapping(scopeOf(filter));
+    let n = 0;
+    let decode: SegmentWhere = scope;
+    // A segment wholly inside the time range answers a model/version/status count from its columns; the others
+    // (cut by since/until), and every segment when route or flag filter, are decoded.
+    if (filter.route === undefined && filter.flag === undefined) {
+      const sums = await this.#db
+        .selectFrom('prediction_log_segment')
+        .select((eb) => [eb.fn.sum<number | string | null>('count').as('n'), eb.fn.sum<number | string | null>('errors').as('e')])
+        .where(scope)
+        .$if(bounded(filter), (qb) => qb.where(inside(filter, true)))
+        .executeTakeFirst();
+      const all = Number(sums?.n ?? 0);
+      const errors = Number(sums?.e ?? 0);
+      n = filter.status === undefined ? all : filter.status === 'error' ? errors : all - errors;
+      if (!bounded(filter)) return n;
+      decode = (eb) => eb.and([scope(eb), inside(filter, false)(eb)]);
+    }
+    for await (const s of segmentsByKey(this.#db, decode)) {
+      for (const r of decodeSegment(s.key, s.body)) if (recordMatches(r, filter)) n++;
+    }
+    return n;
   }
 
   async addFeedback(items: readonly PredictionFeedback[]): Promise<void> {
     const rows = toFeedbackRows(items);
     if (rows.length === 0) return;
     await this.#db.transaction().execute(async (trx) => {
-      for (const chunk of chunks(rows)) {
+      for (const chunk of chunks(rows, LABELS_PER_STATEMENT)) {
         await trx
           .insertInto('prediction_log_feedback')
           .values(chunk)
@@ -159,25 +131,7 @@ export class SqlPredictionLog implements PredictionLog {
 
   async deleteBefore(at: number): Promise<number> {
     checkRetentionTime(at);
-    return this.#db.transaction().execute(async (trx) => {
-      const old = trx.selectFrom('prediction_log').select('prediction_log.id').where('prediction_log.at', '<', at);
-      await trx.deleteFrom('prediction_log_feedback').where('prediction_log_feedback.id', 'in', old).execute();
-      await trx.deleteFrom('prediction_log_flags').where('prediction_log_flags.id', 'in', old).execute();
-      const result = await trx.deleteFrom('prediction_log').where('prediction_log.at', '<', at).executeTakeFirst();
-      // Labels that waited too long for a prediction that never came (it was dropped, or went to another log).
-      await trx
-        .deleteFrom('prediction_log_feedback')
-        .where('prediction_log_feedback.at', '<', at)
-        .where((eb) =>
-          eb.not(
-            eb.exists(
-              eb.selectFrom('prediction_log').select('prediction_log.id').whereRef('prediction_log.id', '=', 'prediction_log_feedback.id'),
-            ),
-          ),
-        )
-        .execute();
-      return Number(result.numDeletedRows);
-    });
+    return this.#db.transaction().execute((trx) => deleteSegmentsBefore(trx, at));
   }
 
   async close(): Promise<void> {
@@ -186,34 +140,40 @@ export class SqlPredictionLog implements PredictionLog {
 
   async #page(query: PredictionQuery, onlyLabelled: boolean): Promise<PredictionPage> {
     const { limit, after } = checkQuery(query);
-    const rows: PredictionRow[] = await this.#db
-      .selectFrom('prediction_log')
-      .selectAll()
-      .where(matching(query, onlyLabelled, after))
-      .orderBy('prediction_log.at', 'desc')
-      .orderBy('prediction_log.id', 'desc')
-      .limit(limit + 1)
-      .execute();
-    const page = rows.slice(0, limit);
-    // Labels in a second, keyed read rather than a join, so the filter above stays one typed expression shared
-    // with `count`. A label that lands in between shows up already: labels only ever get newer.
-    const labels = new Map<string, { label: string; at: number }>();
-    if (page.length > 0) {
-      const found = await this.#db
-        .selectFrom('prediction_log_feedback')
-        .selectAll()
-        .where(
-          'prediction_log_feedback.id',
-          'in',
-          page.map((r) => r.id),
-        )
-        .execute();
-      for (const f of found) labels.set(f.id, f);
+    const page = new PageCollector(limit);
+    const where = overlapping(scopeOf(query, after?.at));
+    for await (const s of segmentsNewestFirst(this.#db, where, (maxAt) => page.needs(maxAt))) {
+      if (!page.needs(s.max_at)) break;
+      let hits = segmentHits(decodeSegment(s.key, s.body), s, query, after);
+      if (onlyLabelled && hits.length > 0) {
+        await this.#joinLabels(hits);
+        hits = hits.filter((h) => h.label !== undefined);
+      }
+      page.add(hits);
     }
-    const items = page.map((row) => {
-      const label = labels.get(row.id);
-      return fromPredictionRow(row, label?.label ?? null, label?.at ?? null);
-    });
-    return { items, next: nextCursor(items, limit, rows.length > limit) };
+    const { hits, more } = page.page();
+    // A label that lands between the reads shows up already: labels only ever get newer.
+    if (!onlyLabelled) await this.#joinLabels(hits);
+    return { items: hits.map(toLogged), next: nextCursor(hits, limit, more) };
   }
+
+  async #joinLabels(hits: readonly Hit[]): Promise<void> {
+    if (hits.length === 0) return;
+    const labels = await labelsOf(
+      this.#db,
+      hits.map((h) => h.id),
+    );
+    for (const h of hits) h.label = labels.get(h.id);
+  }
+}
+
+async function insertSegments(db: Db, segments: readonly SegmentRow[]): Promise<number> {
+  // RETURNING lists only the segments this statement inserted: a retried batch's segments conflict and add nothing.
+  const inserted = await db
+    .insertInto('prediction_log_segment')
+    .values(segments)
+    .onConflict((oc) => oc.column('key').doNothing())
+    .returning('count')
+    .execute();
+  return inserted.reduce((n, r) => n + Number(r.count), 0);
 }

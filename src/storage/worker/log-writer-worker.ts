@@ -21,7 +21,7 @@ function reply(r: WriterReply): void {
 async function handle(m: WriterRequest): Promise<void> {
   try {
     log ??= await openPredictionLog(url);
-    if (m.op === 'append') reply({ seq: m.seq, ok: true, value: await log.append(m.records) });
+    if (m.op === 'append') reply({ seq: m.seq, ok: true, value: await log.appendEncoded(m.batch) });
     else if (m.op === 'deleteBefore') reply({ seq: m.seq, ok: true, value: await log.deleteBefore(m.at) });
     else {
       await log.close();

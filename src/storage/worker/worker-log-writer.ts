@@ -4,18 +4,20 @@ import { Worker } from 'node:worker_threads';
 import { ERROR_CODES, MooringError, fail } from '../../core/errors.js';
 import type { ErrorCode } from '../../core/errors.js';
 import type { PredictionRecord } from '../../core/monitoring/prediction-record.js';
-import type { PredictionLog } from '../prediction-log.js';
+import type { AppendOptions, PredictionLog } from '../prediction-log.js';
+import { encodeBatch } from '../prediction-log-segment.js';
 import type { WriterReply, WriterRequest } from './log-writer-messages.js';
 
 /** The write side of a prediction log: what the batching writer needs. */
 export type PredictionLogWriter = Pick<PredictionLog, 'append' | 'deleteBefore' | 'close'>;
 
 /**
- * The prediction log's writes on a worker thread (ADR 11). An embedded SQLite insert costs 10-20 µs of CPU per
- * prediction on these machines, all of it on the thread that runs it; better-sqlite3 is synchronous, so on the
- * main thread that time is taken from requests. Here the main thread only posts each batch (a structured clone)
- * and the worker, with its own connection, writes it. Reads stay on the main thread's connection (WAL lets them
- * run beside the writer).
+ * The prediction log's writes on a worker thread (ADR 11, ADR 12). Storing a prediction in an embedded SQLite file
+ * still costs several µs of CPU on these machines (ADR 12 has the figures), nearly all of it in SQLite and the
+ * kernel moving the bytes; better-sqlite3 is synchronous, so on the main thread that time is taken from requests.
+ * Here the main thread checks and encodes each batch (`encodeBatch`, well under that) and posts the encoded
+ * segments; the worker, with its own connection, stores them. Reads stay on the main thread's connection (WAL lets
+ * them run beside the writer).
  */
 export class WorkerLogWriter implements PredictionLogWriter {
   readonly #worker: Worker;
@@ -39,8 +41,13 @@ export class WorkerLogWriter implements PredictionLogWriter {
     this.#worker.on('exit', () => this.#fail(new Error('the prediction log writer stopped')));
   }
 
-  append(records: readonly PredictionRecord[]): Promise<number> {
-    return this.#send({ op: 'append', seq: ++this.#seq, records });
+  append(records: readonly PredictionRecord[], options?: AppendOptions): Promise<number> {
+    try {
+      // Checked and encoded here, so a malformed record rejects before anything is posted.
+      return this.#send({ op: 'append', seq: ++this.#seq, batch: encodeBatch(records, options) });
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
   }
 
   deleteBefore(at: number): Promise<number> {
