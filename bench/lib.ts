@@ -25,9 +25,23 @@ export interface Child {
   readonly exited: Promise<number | null>;
 }
 
-/** Starts `node [nodeArgs] --import tsx bench/<script> [args]` from the repository root. */
+/**
+ * The Node flags of `npm start` (package.json's `start` script, e.g. `--max-semi-space-size=32`): the Mooring
+ * server is measured with them, so the benchmark runs what a user runs.
+ */
+export const START_NODE_FLAGS: readonly string[] = (() => {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } };
+  const words = pkg.scripts.start.split(/\s+/);
+  return words[0] === 'node' ? words.slice(1).filter((w) => w.startsWith('--')) : [];
+})();
+
+/**
+ * Starts `node [nodeArgs] --import tsx bench/<script> [args]` from the repository root; the Mooring server script
+ * also gets `START_NODE_FLAGS`.
+ */
 export function startChild(script: string, args: readonly string[] = [], nodeArgs: readonly string[] = []): Child {
-  const command = [process.execPath, ...nodeArgs, '--import', 'tsx', `bench/${script}`, ...args];
+  const flags = script === 'mooring-server.ts' ? [...START_NODE_FLAGS, ...nodeArgs] : nodeArgs;
+  const command = [process.execPath, ...flags, '--import', 'tsx', `bench/${script}`, ...args];
   // BENCH_PIN_CHILD=<cpu list>: run the child under `taskset -c` (execs node, so the pid stays the server's).
   const pin = process.env.BENCH_PIN_CHILD;
   if (pin) command.unshift('taskset', '-c', pin);
