@@ -21,7 +21,7 @@ export function deploymentCases(withStore: WithStore): void {
       assert.deepEqual(r1, {
         name: 'iris',
         revision: 1,
-        policy: { validation: { ...DEFAULT_POLICY.validation, anomalies: 'reject' } },
+        policy: { ...DEFAULT_POLICY, validation: { ...DEFAULT_POLICY.validation, anomalies: 'reject' } },
         actor: 'ann',
         reason: 'strict',
         at: t1,
@@ -101,7 +101,7 @@ export function deploymentCases(withStore: WithStore): void {
       // What an older Mooring would have stored: only the fields it knew.
       const older = { validation: { anomalies: 'reject' } } as unknown as DeploymentPolicy;
       const r1 = await store.setDeploymentPolicy('iris', older, { actor: 'a' });
-      const expected = { validation: { ...DEFAULT_POLICY.validation, anomalies: 'reject' } };
+      const expected = { ...DEFAULT_POLICY, validation: { ...DEFAULT_POLICY.validation, anomalies: 'reject' } };
       assert.deepEqual(r1.policy, expected);
       assert.deepEqual((await store.getDeployment('iris'))?.policy, expected);
       assert.deepEqual((await store.deploymentHistory('iris'))[0]?.policy, expected);
