@@ -40,6 +40,8 @@ export type {
  * - Filters: `since` is inclusive, `until` exclusive; `flag` matches records carrying that exact flag.
  * - Labels are stored apart from predictions and joined on read, so a label may arrive before its prediction is
  *   flushed. For one id the label with the greater `at` wins; on equal `at` the later call wins.
+ * - `labelled` with a `since` considers only labels given from `since - EARLY_LABEL_MS` on (a label comes after its
+ *   prediction, up to clock skew between replicas), so a window with no recent label is answered without a scan.
  * - `deleteBefore(t)` deletes, in one transaction, every prediction with `at < t` and the labels of the deleted
  *   predictions' ids (however recent the label), plus labels older than `t` that no prediction names, where a
  *   label's prediction is looked for from `t` to EARLY_LABEL_MS after it (a label is given after its request

@@ -85,6 +85,20 @@ export function feedbackCases(withLog: WithLog): void {
       );
     }));
 
+  test('labelled() with a since looks only at labels given from since - EARLY_LABEL_MS on', () =>
+    withLog(async (log) => {
+      const since = T0 + 10 * EARLY_LABEL_MS;
+      await log.append([rec('recent', { at: since + 5 }), rec('skewed', { at: since + 6 }), rec('unlabelled', { at: since + 7 })]);
+      // Within the clock-skew allowance, a label given "before" its prediction still counts...
+      await log.addFeedback([{ id: 'skewed', label: 0, at: since - EARLY_LABEL_MS }]);
+      assert.deepEqual(ids((await log.labelled({ model: 'iris', since })).items), ['skewed']);
+      // ...one given longer before the window does not; with no label at all the answer is an empty page.
+      await log.addFeedback([{ id: 'recent', label: 1, at: since - EARLY_LABEL_MS - 1 }]);
+      assert.deepEqual(ids((await log.labelled({ model: 'iris', since })).items), ['skewed']);
+      assert.deepEqual(ids((await log.labelled({ model: 'iris' })).items), ['skewed', 'recent']);
+      assert.deepEqual(await log.labelled({ model: 'iris', since: since + 7 }), { items: [], next: null });
+    }));
+
   test('malformed feedback rejects the whole call with INVALID_REQUEST', () =>
     withLog(async (log) => {
       await log.append([rec('a')]);

@@ -117,7 +117,9 @@ export class MemoryPredictionLog implements PredictionLog {
       if (!page.needs(s.max_at)) break;
       const hits = segmentHits(decodeSegment(s.key, s.body), s, query, after);
       for (const h of hits) h.label = this.#feedback.get(h.id);
-      page.add(onlyLabelled ? hits.filter((h) => h.label !== undefined) : hits);
+      // The same rule as the SQL backend: a labelled read looks only at labels given from `since - EARLY_LABEL_MS`.
+      const earliest = query.since === undefined ? -Infinity : query.since - EARLY_LABEL_MS;
+      page.add(onlyLabelled ? hits.filter((h) => h.label !== undefined && h.label.at >= earliest) : hits);
     }
     const { hits, more } = page.page();
     return { items: hits.map(toLogged), next: nextCursor(hits, limit, more) };

@@ -1,5 +1,6 @@
 import type { Expression, Kysely, SqlBool } from 'kysely';
 import type { PredictionFeedback, PredictionRecord } from '../../core/monitoring/prediction-record.js';
+import { EARLY_LABEL_MS } from '../prediction-log.js';
 import type { AppendOptions, EncodedBatch, PredictionFilter, PredictionLog, PredictionPage, PredictionQuery } from '../prediction-log.js';
 import { checkFilter, checkQuery, checkRetentionTime, nextCursor, toFeedbackRows } from '../prediction-log-codec.js';
 import { PageCollector, recordMatches, segmentHits, toLogged } from '../prediction-log-page.js';
@@ -10,7 +11,7 @@ import { migratePredictionLog } from './prediction-log-migrations.js';
 import type { PredictionLogDatabase } from './prediction-log-schema.js';
 import type { SqlCapabilities } from './sql-capabilities.js';
 import { deleteSegmentsBefore } from './sql-prediction-log-retention.js';
-import { labelsOf, overlapping, segmentsByKey, segmentsNewestFirst } from './sql-segment-reads.js';
+import { labelCandidates, labelsOf, overlapping, segmentsByKey, segmentsNewestFirst } from './sql-segment-reads.js';
 import type { SegmentScope, SegmentWhere } from './sql-segment-reads.js';
 
 type Db = Kysely<PredictionLogDatabase>;
@@ -140,11 +141,16 @@ export class SqlPredictionLog implements PredictionLog {
 
   async #page(query: PredictionQuery, onlyLabelled: boolean): Promise<PredictionPage> {
     const { limit, after } = checkQuery(query);
+    // Labelled reads start from the labels: with none recent enough there is nothing to scan (a model whose ground
+    // truth has not arrived would otherwise cost a decode of its whole window on every monitoring round).
+    const candidates = onlyLabelled ? await labelCandidates(this.#db, query.since, EARLY_LABEL_MS) : null;
+    if (candidates !== null && candidates.size === 0) return { items: [], next: null };
     const page = new PageCollector(limit);
     const where = overlapping(scopeOf(query, after?.at));
     for await (const s of segmentsNewestFirst(this.#db, where, (maxAt) => page.needs(maxAt))) {
       if (!page.needs(s.max_at)) break;
       let hits = segmentHits(decodeSegment(s.key, s.body), s, query, after);
+      if (candidates !== null) hits = hits.filter((h) => candidates.has(h.id));
       if (onlyLabelled && hits.length > 0) {
         await this.#joinLabels(hits);
         hits = hits.filter((h) => h.label !== undefined);

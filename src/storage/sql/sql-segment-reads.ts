@@ -134,3 +134,20 @@ export async function labelsOf(db: Db, ids: Iterable<string>): Promise<Map<strin
   }
   return labels;
 }
+
+/** Most label ids `labelCandidates` reads into memory; past it, labelled reads join labels segment by segment. */
+export const MAX_LABEL_CANDIDATES = 200_000;
+
+/**
+ * The ids of labels that could belong to predictions made at `since` or later: labels given from `since - slackMs`
+ * on (a label comes after its prediction, up to the clock skew between replicas). Null when there are more than
+ * `MAX_LABEL_CANDIDATES`. Lets a labelled read skip the scan entirely when no label is recent enough (the common
+ * case of a model whose ground truth has not arrived), and filter segments in memory otherwise.
+ */
+export async function labelCandidates(db: Db, since: number | undefined, slackMs: number): Promise<Set<string> | null> {
+  let q = db.selectFrom('prediction_log_feedback').select('id').limit(MAX_LABEL_CANDIDATES + 1);
+  if (since !== undefined) q = q.where('at', '>=', since - slackMs);
+  const rows = await q.execute();
+  return rows.length > MAX_LABEL_CANDIDATES ? null : new Set(rows.map((r) => r.id));
+}
+
