@@ -18,12 +18,10 @@ import { MemoryResponseCache } from '../src/storage/memory/memory-response-cache
 import { openRedisResponseCache } from '../src/storage/redis/redis-response-cache.js';
 import { decodeTensors, encodeTensors } from '../src/storage/redis/response-cache-codec.js';
 import { TieredResponseCache } from '../src/storage/tiered-response-cache.js';
+import { parseArgs, positiveNumber } from './lib.js';
 
-function flag(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : NaN;
-  return Number.isFinite(v) && v > 0 ? v : fallback;
-}
+const args = parseArgs(process.argv.slice(2));
+const flag = (name: string, fallback: number): number => positiveNumber(args, name, fallback);
 
 const ROUNDS = flag('rounds', 15);
 const MS = flag('ms', 100);

@@ -8,12 +8,10 @@
  * call: the minimum over the rounds (the figure least disturbed by other processes) and the median.
  */
 import { createJsonScanner } from '../src/protocol/json-scan.js';
+import { parseArgs, positiveNumber } from './lib.js';
 
-function flag(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : NaN;
-  return Number.isFinite(v) && v > 0 ? v : fallback;
-}
+const args = parseArgs(process.argv.slice(2));
+const flag = (name: string, fallback: number): number => positiveNumber(args, name, fallback);
 
 const ROUNDS = flag('rounds', 15);
 const MS = flag('ms', 100);

@@ -354,3 +354,37 @@ function packageVersion(name: string): string {
     return 'unknown';
   }
 }
+
+/**
+ * The `--name value` / `--name=value` arguments of a bench script; names in `booleans` take no value (stored as
+ * "1"), and `aliases` maps a spelling to the name it stands for (`no-write` -> `no-readme`).
+ */
+export function parseArgs(
+  argv: readonly string[],
+  booleans: ReadonlySet<string> = new Set(),
+  aliases: Readonly<Record<string, string>> = {},
+): Map<string, string> {
+  const args = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (!a.startsWith('--')) continue;
+    const eq = a.indexOf('=');
+    const raw = eq > 0 ? a.slice(2, eq) : a.slice(2);
+    const name = aliases[raw] ?? raw;
+    if (eq > 0) args.set(name, a.slice(eq + 1));
+    else if (booleans.has(raw) || booleans.has(name)) args.set(name, '1');
+    else if (argv[i + 1] === undefined || argv[i + 1]!.startsWith('--')) args.set(name, '');
+    else args.set(name, argv[++i]!);
+  }
+  return args;
+}
+
+/** A positive number from `args` (or `fallback` when absent); anything else stops the script with a message. */
+export function positiveNumber(args: ReadonlyMap<string, string>, name: string, fallback: number, envValue?: string): number {
+  const raw = args.get(name) ?? envValue;
+  if (raw === undefined || raw === '') return fallback;
+  const v = Number(raw);
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} must be a positive number, got ${raw}`);
+  return v;
+}
+

@@ -19,7 +19,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, cpuSnapshot, cpuSplit, loadHttp, machineInfo, pollPeakRss, probe, rssMB, sleep, startChild, stopChild } from './lib.js';
+import { ROOT, cpuSnapshot, cpuSplit, loadHttp, machineInfo, parseArgs, pollPeakRss, positiveNumber, probe, rssMB, sleep, startChild, stopChild } from './lib.js';
 import type { Child } from './lib.js';
 import { failures, fmt, readSoakVerdict, resultsSection, resultsTables, summarize, targetRows, writeSection } from './report.js';
 import type { RunSettings, Sample } from './report.js';
@@ -39,23 +39,8 @@ const END = '<!-- results:end -->';
 const BOOLEAN_FLAGS = new Set(['no-readme', 'no-write', 'sequential']);
 
 function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): Options {
-  const args = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (!a.startsWith('--')) continue;
-    const eq = a.indexOf('=');
-    if (eq > 0) args.set(a.slice(2, eq), a.slice(eq + 1));
-    else if (BOOLEAN_FLAGS.has(a.slice(2))) args.set(a.slice(2), '1');
-    else if (argv[i + 1] === undefined || argv[i + 1]!.startsWith('--')) args.set(a.slice(2), '');
-    else args.set(a.slice(2), argv[++i]!);
-  }
-  const num = (name: string, envName: string, fallback: number): number => {
-    const raw = args.get(name) ?? env[envName];
-    if (raw === undefined || raw === '') return fallback;
-    const v = Number(raw);
-    if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} / ${envName} must be a positive number, got ${raw}`);
-    return v;
-  };
+  const args = parseArgs(argv, BOOLEAN_FLAGS);
+  const num = (name: string, envName: string, fallback: number): number => positiveNumber(args, name, fallback, env[envName]);
   const list = (name: string, envName: string): string[] | null => {
     const raw = args.get(name) ?? env[envName];
     return raw ? raw.split(',').map((x) => x.trim()).filter(Boolean) : null;

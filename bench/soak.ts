@@ -18,7 +18,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ROOT, loadHttp, machineInfo, median, probe, rssMB, startChild, stopChild } from './lib.js';
+import { ROOT, loadHttp, machineInfo, median, parseArgs, positiveNumber, probe, rssMB, startChild, stopChild } from './lib.js';
 import type { Child, LoadResult } from './lib.js';
 import { SOAK_SUMMARY_PREFIX, fmt, writeSection } from './report.js';
 import type { SoakVerdict } from './report.js';
@@ -43,22 +43,8 @@ interface SoakOptions {
 }
 
 function parseOptions(argv: readonly string[]): SoakOptions {
-  const args = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (!a.startsWith('--')) continue;
-    const eq = a.indexOf('=');
-    if (eq > 0) args.set(a.slice(2, eq), a.slice(eq + 1));
-    else if (a === '--no-readme' || a === '--no-write') args.set('no-readme', '1');
-    else args.set(a.slice(2), argv[++i] ?? '');
-  }
-  const num = (name: string, fallback: number): number => {
-    const raw = args.get(name);
-    if (raw === undefined || raw === '') return fallback;
-    const v = Number(raw);
-    if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} must be a positive number, got ${raw}`);
-    return v;
-  };
+  const args = parseArgs(argv, new Set(['no-readme']), { 'no-write': 'no-readme' });
+  const num = (name: string, fallback: number): number => positiveNumber(args, name, fallback);
   const minutes = num('minutes', 10);
   const share = num('share', 0.6);
   if (share > 1) throw new Error(`--share is a fraction of capacity (0-1], got ${share}`);

@@ -4,25 +4,11 @@
  * for BYTES); elements are copied bit for bit, never converted.
  */
 import { fail } from '../errors.js';
+import { TYPED_ARRAY_OF } from '../inference/datatypes.js';
+import type { NumericData } from '../inference/datatypes.js';
 import type { Datatype, Tensor, TensorData } from '../inference/tensor.js';
 
-type NumericData = Exclude<TensorData, string[]>;
 
-/** The typed array each numeric datatype is held in (the same pairing as `DATATYPE_INFO` documents). */
-const ARRAY_KIND: Readonly<Record<Exclude<Datatype, 'BYTES'>, new (length: number) => NumericData>> = {
-  BOOL: Uint8Array,
-  UINT8: Uint8Array,
-  INT8: Int8Array,
-  UINT16: Uint16Array,
-  INT16: Int16Array,
-  FP16: Uint16Array,
-  UINT32: Uint32Array,
-  INT32: Int32Array,
-  FP32: Float32Array,
-  UINT64: BigUint64Array,
-  INT64: BigInt64Array,
-  FP64: Float64Array,
-};
 
 /** Elements in one row: the product of the dimensions after the first (1 for rank 1). */
 export function rowStride(shape: readonly number[]): number {
@@ -81,7 +67,7 @@ export function concatRows(parts: readonly Tensor[]): Tensor {
     return { name: first.name, datatype: first.datatype, shape, data: out };
   }
   // Typed arrays of one kind: `set` copies the bytes (BigInt64Array into BigInt64Array, and so on), no conversion.
-  const out = new ARRAY_KIND[first.datatype](total) as Float32Array;
+  const out = new TYPED_ARRAY_OF[first.datatype](total) as Float32Array;
   let at = 0;
   for (const part of parts) {
     out.set(part.data as Float32Array, at);

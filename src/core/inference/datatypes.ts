@@ -1,4 +1,4 @@
-import type { Datatype } from './tensor.js';
+import type { Datatype, TensorData } from './tensor.js';
 
 /** How one datatype is held and checked; compiled once, used per element on the decode path. */
 export interface DatatypeInfo {
@@ -48,3 +48,29 @@ export const FP32_OVERFLOW = 2 ** 128 - 2 ** 103;
 
 /** FP16 refuses |v| >= this, by the same rounding rule. */
 export const FP16_OVERFLOW = 65520;
+
+/** Tensor data of every datatype but BYTES: a typed array. */
+export type NumericData = Exclude<TensorData, string[]>;
+
+/** A typed-array constructor: a fresh array of a length, or a view of existing bytes. */
+export interface TypedArrayKind {
+  new (length: number): NumericData;
+  new (buffer: ArrayBufferLike, byteOffset: number, length: number): NumericData;
+}
+
+/** The typed array each numeric datatype is held in (the pairing `DATATYPE_INFO` documents). */
+export const TYPED_ARRAY_OF: Readonly<Record<Exclude<Datatype, 'BYTES'>, TypedArrayKind>> = {
+  BOOL: Uint8Array,
+  UINT8: Uint8Array,
+  INT8: Int8Array,
+  UINT16: Uint16Array,
+  INT16: Int16Array,
+  FP16: Uint16Array,
+  UINT32: Uint32Array,
+  INT32: Int32Array,
+  FP32: Float32Array,
+  UINT64: BigUint64Array,
+  INT64: BigInt64Array,
+  FP64: Float64Array,
+};
+

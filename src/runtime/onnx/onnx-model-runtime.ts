@@ -7,7 +7,7 @@
  */
 import { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-node';
 import { fail } from '../../core/errors.js';
-import { DATATYPE_BY_ORT, DATATYPE_INFO } from '../../core/inference/datatypes.js';
+import { DATATYPE_BY_ORT, DATATYPE_INFO, TYPED_ARRAY_OF } from '../../core/inference/datatypes.js';
 import type { Datatype, Signature, Tensor, TensorData } from '../../core/inference/tensor.js';
 import type { LoadOptions, LoadedModel, ModelInfo, ModelRuntime } from '../model-runtime.js';
 import { message, readOnnxModel } from './onnx-model-reader.js';
@@ -64,30 +64,16 @@ const ORT_TYPE = Object.fromEntries(
   (Object.keys(DATATYPE_INFO) as Datatype[]).map((dt) => [dt, DATATYPE_INFO[dt].ort as OrtTensor.Type]),
 ) as Record<Datatype, OrtTensor.Type>;
 
-/**
- * The typed array each numeric datatype is held in. onnxruntime may return another view of the same bytes
- * (BOOL as a Buffer or Int8Array; FP16 as a Float16Array where the global exists), so results are re-viewed.
- */
-const ARRAY_KIND: Partial<Record<Datatype, new (buffer: ArrayBufferLike, byteOffset: number, length: number) => TensorData>> = {
-  BOOL: Uint8Array,
-  UINT8: Uint8Array,
-  INT8: Int8Array,
-  UINT16: Uint16Array,
-  INT16: Int16Array,
-  FP16: Uint16Array,
-  UINT32: Uint32Array,
-  INT32: Int32Array,
-  FP32: Float32Array,
-  UINT64: BigUint64Array,
-  INT64: BigInt64Array,
-  FP64: Float64Array,
-};
-
 type OrtData = OrtTensor['data'];
 
+/**
+ * A result's data as the typed array its datatype is held in (TYPED_ARRAY_OF). onnxruntime may return another
+ * view of the same bytes (BOOL as a Buffer or Int8Array; FP16 as a Float16Array where the global exists), so
+ * results are re-viewed, never copied.
+ */
 function asCoreData(datatype: Datatype, data: OrtData): TensorData {
   if (datatype === 'BYTES') return data as string[];
-  const Kind = ARRAY_KIND[datatype]!;
+  const Kind = TYPED_ARRAY_OF[datatype];
   if (data.constructor === Kind) return data as TensorData;
   const view = data as ArrayBufferView & { length: number };
   return new Kind(view.buffer, view.byteOffset, view.length);
