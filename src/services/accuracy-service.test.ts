@@ -119,10 +119,12 @@ describe('AccuracyService', () => {
     const log = new MemoryPredictionLog();
     const start = T0 + 30 * 60_000; // half past midnight
     await log.append([churn('a', start, 0.9), churn('b', start + HOUR, 0.2), churn('c', start + HOUR + 1, 0.7)]);
+    // Ground truth arrives after the predictions it labels.
+    const labelled = start + 2 * HOUR;
     await log.addFeedback([
-      { id: 'a', label: true, at: T0 },
-      { id: 'b', label: false, at: T0 },
-      { id: 'c', label: false, at: T0 },
+      { id: 'a', label: true, at: labelled },
+      { id: 'b', label: false, at: labelled },
+      { id: 'c', label: false, at: labelled },
     ]);
     const service = new AccuracyService({ log, store: stubStore({ 1: CHURN_OUTPUTS }) });
     const report = await service.report({ model: 'churn', since: start, until: start + 3 * HOUR, windowMs: HOUR });
