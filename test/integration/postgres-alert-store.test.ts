@@ -1,13 +1,12 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import pg from 'pg';
 import { initialAlertState } from '../../src/core/monitoring/alert-state.js';
 import { openAlertStore } from '../../src/storage/backends.js';
 import { openPostgresAlertStore } from '../../src/storage/postgres/postgres-alert-store.js';
 import { openPostgresRegistryStore } from '../../src/storage/postgres/postgres-registry-store.js';
 import { alertRule, alertStoreSuite, evaluation } from '../conformance/alert-store.suite.js';
 import { minimalVersion } from '../conformance/registry-fixtures.js';
-import { POSTGRES_SKIP, freshSchemas, postgresUrl } from './services.js';
+import { POSTGRES_SKIP, freshSchemas, migrationTables, postgresUrl } from './services.js';
 import { AlertEvaluator } from '../../src/services/alerts.js';
 import { CapturingLogger, FakeSignals } from '../helpers/fake-signals.js';
 
@@ -32,17 +31,7 @@ if (url === null) {
       } finally {
         await Promise.all([registry.close(), alerts.close()]);
       }
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      try {
-        const { rows } = await client.query<{ table_name: string }>(
-          `select table_name from information_schema.tables where table_schema = $1 and table_name like '%migration' order by 1`,
-          [schema],
-        );
-        assert.deepEqual(rows.map((r) => r.table_name), ['alert_migration', 'kysely_migration']);
-      } finally {
-        await client.end();
-      }
+      assert.deepEqual(await migrationTables(url, schema), ['alert_migration', 'kysely_migration']);
     });
 
     test('pools racing for the lease: exactly one holder per round, and only its rounds are written', async () => {

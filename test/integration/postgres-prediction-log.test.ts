@@ -1,6 +1,5 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import pg from 'pg';
 import { openPredictionLog } from '../../src/storage/backends.js';
 import { openPostgresKysely } from '../../src/storage/postgres/postgres-connection.js';
 import { openPostgresPredictionLog } from '../../src/storage/postgres/postgres-prediction-log.js';
@@ -10,7 +9,7 @@ import { predictionLogSuite } from '../conformance/prediction-log.suite.js';
 import { T0, rec } from '../conformance/prediction-log-fixtures.js';
 import { checkMigrationFromV1 } from '../conformance/prediction-log-migration.js';
 import { minimalVersion } from '../conformance/registry-fixtures.js';
-import { POSTGRES_SKIP, freshSchemas, postgresUrl } from './services.js';
+import { POSTGRES_SKIP, freshSchemas, migrationTables, postgresUrl } from './services.js';
 
 const url = postgresUrl();
 
@@ -34,17 +33,7 @@ if (url === null) {
       } finally {
         await Promise.all([registry.close(), log.close()]);
       }
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      try {
-        const { rows } = await client.query<{ table_name: string }>(
-          `select table_name from information_schema.tables where table_schema = $1 and table_name like '%migration' order by 1`,
-          [schema],
-        );
-        assert.deepEqual(rows.map((r) => r.table_name), ['kysely_migration', 'prediction_log_migration']);
-      } finally {
-        await client.end();
-      }
+      assert.deepEqual(await migrationTables(url, schema), ['kysely_migration', 'prediction_log_migration']);
     });
 
     test('three pools migrating one new schema and appending the same keyed batch at once store it once', async () => {

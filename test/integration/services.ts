@@ -57,3 +57,18 @@ export function freshSchemas(url: string, prefix: string): () => string {
     return schema;
   };
 }
+
+/** The migration bookkeeping tables in a PostgreSQL schema, sorted: which migrators have run there. */
+export async function migrationTables(url: string, schema: string): Promise<string[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ table_name: string }>(
+      `select table_name from information_schema.tables where table_schema = $1 and table_name like '%migration' order by 1`,
+      [schema],
+    );
+    return rows.map((r) => r.table_name);
+  } finally {
+    await client.end();
+  }
+}
