@@ -110,6 +110,25 @@ export const ERROR_CODES = {
       'The model has no version loaded and warm for serving yet (no `production` alias, or it is still loading).',
   },
   SHUTTING_DOWN: { category: 'unavailable', description: 'The server is draining for shutdown; send the request elsewhere.' },
+  OVERLOADED: {
+    category: 'unavailable',
+    description:
+      'The model version already has its deployment\'s `limits.max_concurrent` requests running and `limits.max_queued` waiting; retry after `Retry-After` seconds.',
+  },
+  DEADLINE_EXCEEDED: {
+    category: 'unavailable',
+    description: 'The request used up the deployment\'s `latency_budget_ms` before the model answered, and no fallback answered.',
+  },
+  CIRCUIT_OPEN: {
+    category: 'unavailable',
+    description:
+      'The model version\'s circuit breaker is open after too many failures; requests skip the model until it half-opens.',
+  },
+  FALLBACK_EXHAUSTED: {
+    category: 'unavailable',
+    description:
+      'The model could not answer and no fallback of the chain could either; `details.tried` lists each `{kind, reason}` and `details.cause` the primary failure.',
+  },
   SERVER_UNREACHABLE: {
     category: 'unavailable',
     description: 'The CLI could not reach the server it was told to use (`--url`, or the one recorded in the home).',

@@ -2,9 +2,9 @@ import { z } from 'zod';
 
 /**
  * A deployment's policy: how Mooring serves one model beyond which version answers. Every change is a new
- * revision (stored with an audit record), so "what policy was live at time T" has an answer. Issue #3 adds the
- * validation policy; the fallback chain, latency budget, circuit breaker and limits of later issues extend this
- * same object, so one `mooring deployment set` and one `mooring apply` file describe it all.
+ * revision (stored with an audit record), so "what policy was live at time T" has an answer: validation, the
+ * throughput stages (batching, cache, coalescing), and the resilience settings (latency budget, fallback chain,
+ * circuit breaker, load limits). One `mooring deployment set` and one `mooring apply` file describe it all.
  */
 
 /** What happens to a request whose input fails a check. */
@@ -76,15 +76,143 @@ export const CoalescingPolicySchema = z
   })
   .strict();
 
-/** The whole deployment policy (fallback, budget, breaker and limits of later issues extend it). */
+/** The kinds of fallback, in the order a chain may list them. */
+export const FALLBACK_KINDS = ['cache', 'previous', 'rules', 'queue'] as const;
+
+/** One kind of fallback answer. */
+export type FallbackKind = (typeof FALLBACK_KINDS)[number];
+
+/** How a rule condition compares a feature's value with `value`. */
+export const RULE_OPS = ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'in', 'not_in', 'missing'] as const;
+
+/** A comparison of a rule condition. */
+export type RuleOp = (typeof RULE_OPS)[number];
+
+/** A value a rule compares with: a number, a string (categories), a boolean, or a list of these (`in`, `not_in`). */
+const RuleScalarSchema = z.union([z.number(), z.string().max(1_000), z.boolean()]);
+
+/**
+ * One condition on one named feature of the request, e.g. `{feature: "tenure", op: "lt", value: 6}`. A missing
+ * value (null, absent, unreadable) satisfies only `missing`; `lt`/`le`/`gt`/`ge` need a number; `in`/`not_in` a list.
+ */
+export const RuleConditionSchema = z
+  .object({
+    feature: z.string().min(1).max(255),
+    op: z.enum(RULE_OPS),
+    value: z.union([RuleScalarSchema, z.array(RuleScalarSchema).max(1_000)]).optional(),
+  })
+  .strict();
+
+/**
+ * The value a rule gives one output for one row, as the records format writes a row: a number, string or boolean for
+ * a scalar row, nested lists for a row with dimensions (e.g. `[0.9, 0.1]` for an output of shape [-1, 2]).
+ */
+export const RuleOutputSchema = z
+  .object({
+    name: z.string().min(1).max(255),
+    value: z.json(),
+  })
+  .strict();
+
+/** One row of a rule table: when every condition holds, the row is answered with `outputs`. */
+export const RuleCaseSchema = z
+  .object({
+    when: z.array(RuleConditionSchema).max(64).default([]),
+    outputs: z.array(RuleOutputSchema).min(1).max(64),
+  })
+  .strict();
+
+/**
+ * A rule-based answer declared as data (no user code is ever evaluated): an ordered table of cases, the first case
+ * whose conditions all hold answers a row, and `default` answers rows no case matches. A constant answer is a
+ * `default` with no cases. Conditions name the model's named features; outputs name its outputs.
+ */
+export const FallbackRulesSchema = z
+  .object({
+    cases: z.array(RuleCaseSchema).max(1_000).default([]),
+    default: z
+      .object({ outputs: z.array(RuleOutputSchema).min(1).max(64) })
+      .strict()
+      .nullable()
+      .default(null),
+  })
+  .strict()
+  .refine((r) => r.cases.length > 0 || r.default !== null, { message: 'rules need at least one case or a default' });
+
+/**
+ * The fallback chain: what answers, in order, when the primary answer fails, runs out of budget, finds its circuit
+ * open or is refused for load, or when validation hands the request over. Empty: no fallback (errors are answered
+ * as errors). Fallbacks serve requests routed by `production`; a request naming a version gets that version or an
+ * error.
+ */
+export const FallbackPolicySchema = z
+  .object({
+    chain: z
+      .array(z.enum(FALLBACK_KINDS))
+      .max(FALLBACK_KINDS.length)
+      .default([])
+      .refine((c) => new Set(c).size === c.length, { message: 'a fallback kind may appear only once in the chain' }),
+    /** How long the last good answer for an input is kept for the `cache` fallback, in milliseconds. */
+    cacheTtlMs: z.number().int().min(1_000).max(30 * 24 * 3_600_000).default(86_400_000),
+    /** The `rules` fallback's table (required when the chain lists `rules`). */
+    rules: FallbackRulesSchema.nullable().default(null),
+  })
+  .strict();
+
+/**
+ * The circuit breaker of each served version (a cockatiel SamplingBreaker): it opens when more than `errorRatio`
+ * of the requests in the last `windowMs` failed (model errors, non-finite outputs, budget timeouts), once at least
+ * `minRequests` were seen in that window; after `halfOpenAfterMs` one request tries the model, and its success
+ * closes the circuit. While open, requests go straight to the fallback chain (or get CIRCUIT_OPEN).
+ */
+export const CircuitBreakerPolicySchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    errorRatio: z.number().gt(0).lt(1).default(0.5),
+    minRequests: z.number().int().min(1).max(1_000_000).default(20),
+    windowMs: z.number().int().min(1_000).max(3_600_000).default(10_000),
+    halfOpenAfterMs: z.number().int().min(100).max(3_600_000).default(5_000),
+  })
+  .strict();
+
+/**
+ * Load shedding per served version: at most `maxConcurrent` requests run (or wait in the batcher) at once and at
+ * most `maxQueued` more wait for a turn; past that a request is refused at once with 503 OVERLOADED and
+ * `Retry-After: retryAfterSeconds` (or answered by the fallback chain), never parked in an unbounded queue.
+ */
+export const LimitsPolicySchema = z
+  .object({
+    maxConcurrent: z.number().int().min(1).max(1_000_000).default(128),
+    maxQueued: z.number().int().min(0).max(1_000_000).default(512),
+    retryAfterSeconds: z.number().int().min(1).max(3_600).default(1),
+  })
+  .strict();
+
+/** The whole deployment policy. */
 export const DeploymentPolicySchema = z
   .object({
     validation: ValidationPolicySchema.prefault({}),
     batching: BatchingPolicySchema.prefault({}),
     cache: CachePolicySchema.prefault({}),
     coalescing: CoalescingPolicySchema.prefault({}),
+    /**
+     * Longest a request may take before its answer, in milliseconds: waiting for a turn, the batcher, inference.
+     * Past it the request is answered by the fallback chain (or gets DEADLINE_EXCEEDED). 0: no budget.
+     */
+    latencyBudgetMs: z.number().int().min(0).max(600_000).default(0),
+    fallback: FallbackPolicySchema.prefault({}),
+    circuitBreaker: CircuitBreakerPolicySchema.prefault({}),
+    limits: LimitsPolicySchema.prefault({}),
   })
-  .strict();
+  .strict()
+  .refine((p) => !p.fallback.chain.includes('rules') || p.fallback.rules !== null, {
+    message: 'the chain lists rules but fallback.rules is not set',
+    path: ['fallback', 'rules'],
+  })
+  .refine((p) => !p.fallback.chain.includes('queue'), {
+    message: 'the queue fallback needs asynchronous predictions, which this Mooring does not have yet',
+    path: ['fallback', 'chain'],
+  });
 
 /** A validated deployment policy with every default applied. */
 export type DeploymentPolicy = z.infer<typeof DeploymentPolicySchema>;
@@ -94,6 +222,18 @@ export type ValidationPolicy = z.infer<typeof ValidationPolicySchema>;
 export type BatchingPolicy = z.infer<typeof BatchingPolicySchema>;
 /** The response-cache part of a deployment policy. */
 export type CachePolicy = z.infer<typeof CachePolicySchema>;
+/** The fallback part of a deployment policy. */
+export type FallbackPolicy = z.infer<typeof FallbackPolicySchema>;
+/** A rule table of the `rules` fallback. */
+export type FallbackRules = z.infer<typeof FallbackRulesSchema>;
+/** One condition of a rule. */
+export type RuleCondition = z.infer<typeof RuleConditionSchema>;
+/** One output value of a rule. */
+export type RuleOutput = z.infer<typeof RuleOutputSchema>;
+/** The circuit-breaker part of a deployment policy. */
+export type CircuitBreakerPolicy = z.infer<typeof CircuitBreakerPolicySchema>;
+/** The load-shedding part of a deployment policy. */
+export type LimitsPolicy = z.infer<typeof LimitsPolicySchema>;
 /** A policy as a user writes it: any field may be left out. */
 export type DeploymentPolicyInput = z.input<typeof DeploymentPolicySchema>;
 
