@@ -15,6 +15,11 @@ import { Metrics } from './services/metrics.js';
 import { InferenceRunner } from './services/inference-runner.js';
 import { openResponseCache } from './storage/response-cache-backends.js';
 import { ServingPool } from './services/serving-pool.js';
+import { VersionGuard } from './services/resilience/version-guard.js';
+import { FallbackChain } from './services/resilience/fallback-chain.js';
+import { LastGoodCache } from './services/resilience/last-good-cache.js';
+import { DegradationTracker } from './services/resilience/degradation.js';
+import { ThrottledWarning } from './storage/redis/throttled-warning.js';
 import type { ArtifactStore } from './storage/artifact-store.js';
 import { openAlertStore, openArtifactStore, openPredictionLog, openRegistryStore } from './storage/backends.js';
 import type { AlertStore } from './storage/alert-store.js';
@@ -48,6 +53,8 @@ export interface MooringContext {
   readonly deployments: DeploymentService;
   readonly pool: ServingPool;
   readonly dataplane: Dataplane;
+  /** Recent fallbacks and circuit moves per model, for `/api/health`. */
+  readonly degradation: DegradationTracker;
   /** The server's Prometheus metrics. */
   readonly metrics: Metrics;
   /** Where predictions are stored (queried by the CLI and monitoring). */
@@ -105,6 +112,7 @@ export async function openContext(config: Config, options: OpenContextOptions = 
     keyPrefix: config.cache.keyPrefix,
     logger,
   });
+  const degradation = new DegradationTracker(clock);
   const pool = new ServingPool({
     store,
     artifacts,
@@ -116,11 +124,23 @@ export async function openContext(config: Config, options: OpenContextOptions = 
     syncIntervalMs: config.registry.syncIntervalMs,
     resolve: (ref) => registry.resolve(ref),
     maxStringLength: config.limits.maxStringLength,
-    runnerFor: (meta, model, policy) =>
+    runnerFor: (meta, model, policy, guard) =>
       new InferenceRunner(meta, model, policy, {
         cache: responseCache,
         metrics: versionMetrics?.forVersion(meta.name, String(meta.version)) ?? null,
+        guard,
         onBatchingProblem: (reason) => logger.warn({ model: meta.name, version: meta.version, reason }, 'adaptive batching is off for this version'),
+      }),
+    guardFor: (meta, settings) =>
+      new VersionGuard(settings, `${meta.name} version ${meta.version}`, {
+        onCircuit: (phase, cause) => {
+          degradation.circuit(meta.name, meta.version, phase, cause);
+          versionMetrics?.circuit(meta.name, String(meta.version), phase);
+          const log = { model: meta.name, version: meta.version, circuit: phase, cause };
+          if (phase === 'open') logger.warn(log, 'circuit breaker opened: requests skip the model');
+          else logger.info(log, `circuit breaker ${phase === 'closed' ? 'closed' : 'half-open'}`);
+        },
+        onShed: () => versionMetrics?.shedRequests.labels(meta.name, String(meta.version)).inc(),
       }),
   });
   registry.setProductionGate(pool);
@@ -147,7 +167,26 @@ export async function openContext(config: Config, options: OpenContextOptions = 
         retentionMs: days > 0 ? days * 86_400_000 : null,
       })
     : null;
-  const dataplane = new Dataplane(pool, clock, versionMetrics, predictions);
+  const lastGood = new LastGoodCache(responseCache);
+  // Under load every request may exhaust the chain: one log line per interval, with the count held back.
+  const exhaustedWarning = new ThrottledWarning(logger, 'no fallback could answer', 10_000, clock);
+  const fallbacks = new FallbackChain({
+    pool,
+    versionMeta: (name, version) => store.getVersion(name, version),
+    lastGood,
+    events: {
+      onServed: (model, kind, reason) => {
+        degradation.served(model, kind, reason);
+        versionMetrics?.fallbacks.labels(model, kind, reason).inc();
+      },
+      onExhausted: (model, reason, tried) => {
+        degradation.exhausted(model, reason);
+        versionMetrics?.fallbacksExhausted.labels(model, reason).inc();
+        exhaustedWarning.note({ model, reason, tried });
+      },
+    },
+  });
+  const dataplane = new Dataplane(pool, clock, versionMetrics, predictions, { fallbacks, lastGood });
   const predictionServices = createPredictionServices(predictionLog, store, clock);
   const alertStore = await openAlertStore(config.alerts.url, { clock });
   const alertRules = new AlertRuleService(alertStore, { clock });
@@ -189,6 +228,7 @@ export async function openContext(config: Config, options: OpenContextOptions = 
     deployments,
     pool,
     dataplane,
+    degradation,
     metrics,
     predictionLog,
     predictions,

@@ -201,6 +201,7 @@ export class AccuracyService {
         ...(after === undefined ? {} : { after }),
       });
       for (const p of page.items) {
+        if (p.route === 'fallback') continue; // a fallback's answer is not the model's
         let data = byVersion.get(p.version);
         if (data === undefined) byVersion.set(p.version, (data = { rows: [], unusable: 0 }));
         const rows = rowsOf(p, await signatureOf(p.version));

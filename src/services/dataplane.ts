@@ -6,6 +6,8 @@ import type { PredictionRoute } from '../core/monitoring/prediction-record.js';
 import type { Metrics, VersionMetrics } from './metrics.js';
 import type { PredictionLogger } from './prediction-logger.js';
 import type { ServedVersion, ServingPool } from './serving-pool.js';
+import type { FallbackAnswer, FallbackChain, FallbackRequest } from './resilience/fallback-chain.js';
+import type { LastGoodCache } from './resilience/last-good-cache.js';
 
 /**
  * The dataplane owns the inference path: resolve the version, check the tensors against its signature and its
@@ -51,6 +53,20 @@ export interface FailedPrediction {
   readonly latencyMs: number;
 }
 
+/** A request answered by a fallback, as the caller saw it. */
+export interface FallbackPrediction {
+  readonly model: string;
+  readonly id: string;
+  readonly rows: number;
+  readonly request: unknown;
+  readonly response: unknown;
+  readonly latencyMs: number;
+  readonly fallback: FallbackAnswer;
+}
+
+/** The flag of a fallback answer given because the model failed (not because validation handed it over). */
+export const MODEL_ERROR_FLAG = 'model_error';
+
 /** The flag a prediction served with anomalies carries in the log. */
 export const OUT_OF_DISTRIBUTION_FLAG = 'out_of_distribution';
 
@@ -65,15 +81,78 @@ export interface InferOptions {
   readonly report?: ProblemReport | null;
   /** Whether the server packed the feature input itself (its values are then already checked). */
   readonly packed?: boolean;
+  /**
+   * When the request arrived, as `performance.now()`: the deployment's latency budget counts from here (default:
+   * now).
+   */
+  readonly startedAt?: number;
+  /** Whether `production` routed the request: its good answers are kept for the `cache` fallback. */
+  readonly production?: boolean;
+}
+
+/** The dataplane's optional collaborators. */
+export interface DataplaneResilience {
+  /** The fallback chain (null: failures are answered as errors). */
+  readonly fallbacks: FallbackChain | null;
+  /** Where good answers are kept for the `cache` fallback (null: not kept). */
+  readonly lastGood: LastGoodCache | null;
 }
 
 export class Dataplane {
+  private readonly fallbacks: FallbackChain | null;
+  private readonly lastGood: LastGoodCache | null;
+
   constructor(
     private readonly pool: ServingPool,
     private readonly clock: Clock,
     private readonly metrics: Metrics | null = null,
     private readonly predictions: PredictionLogger | null = null,
-  ) {}
+    resilience: DataplaneResilience = { fallbacks: null, lastGood: null },
+  ) {
+    this.fallbacks = resilience.fallbacks;
+    this.lastGood = resilience.lastGood;
+  }
+
+  /**
+   * Answers a request routed by `production` whose primary answer failed with `err`, by the model's fallback chain;
+   * throws the error to answer with when nothing can (see FallbackChain.answer).
+   */
+  fallback(err: unknown, req: FallbackRequest): Promise<FallbackAnswer> {
+    if (this.fallbacks === null) return Promise.reject(err);
+    return this.fallbacks.answer(err, req);
+  }
+
+  /**
+   * Counts and logs an answer a fallback gave, under the version the request was for (the one that failed): route
+   * `fallback`, flags `fallback:<kind>`, `cause:<reason>`, `answered_by:<version>` when another version answered,
+   * and `model_error` unless validation handed the request over, so the failing version's error rate counts it. Its
+   * outputs are not observed as model scores, and drift and accuracy leave route `fallback` out.
+   */
+  answeredByFallback(p: FallbackPrediction): void {
+    const fb = p.fallback;
+    const version = fb.requested ?? fb.version;
+    const vm = fb.target !== undefined && fb.target.version === version ? this.metricsOf(fb.target) : this.metrics?.forVersion(p.model, String(version));
+    vm?.ok('fallback', p.latencyMs / 1000);
+    if (this.predictions === null) return;
+    const flags = [`fallback:${fb.kind}`, `cause:${fb.reason}`];
+    if (fb.version !== version) flags.push(`answered_by:${fb.version}`);
+    if (fb.reason !== 'validation') flags.push(MODEL_ERROR_FLAG);
+    if (fb.warnings) flags.push(OUT_OF_DISTRIBUTION_FLAG);
+    this.predictions.record({
+      id: p.id,
+      at: this.clock(),
+      model: p.model,
+      version,
+      route: 'fallback',
+      rows: p.rows,
+      inputs: p.request,
+      outputs: p.response,
+      latencyMs: p.latencyMs,
+      status: 'ok',
+      error: null,
+      flags,
+    });
+  }
 
   /**
    * Counts an answered prediction and hands it to the prediction log (a buffer push: the write happens later, in a
@@ -153,12 +232,18 @@ export class Dataplane {
     const wanted = target.check.outputs(options.outputs);
     const report = target.validator.checkTensors(ordered, options.report ?? null, options.packed === true);
     const warnings = report === null ? null : this.judge(target, report);
+    const budget = target.guard.budgetMs;
+    const deadline = budget > 0 ? (options.startedAt ?? performance.now()) + budget : Infinity;
     target.inflight++;
     try {
       // The runner times the model itself (per request or per batch); a cache hit runs no model.
-      const outputs = await target.runner.run(ordered, wanted);
+      const outputs = await target.runner.run(ordered, wanted, deadline);
       const vm = this.metricsOf(target);
       if (vm !== null) observeScores(outputs, vm);
+      const policy = target.policy;
+      if (options.production === true && this.lastGood !== null && policy.fallback.chain.includes('cache')) {
+        this.lastGood.keep(target.name, ordered, wanted, outputs, policy.fallback.cacheTtlMs);
+      }
       return { outputs, warnings };
     } catch (e) {
       if (e instanceof MooringError) throw e;

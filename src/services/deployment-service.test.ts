@@ -31,10 +31,27 @@ describe('DeploymentService', () => {
     deployments.onChange((name) => {
       changes.push(name);
     });
-    for (const name of ['iris', 'race', 'burst']) await registry.register({ name, artifact: linearModel().bytes }, by);
+    for (const name of ['iris', 'race', 'burst', 'whole', 'race2', 'race3']) await registry.register({ name, artifact: linearModel().bytes }, by);
+    await registry.register({ name: 'ruled', artifact: linearModel().bytes }, by);
   });
   after(async () => {
     await store.close();
+  });
+
+  test('refuses rules that do not fit the production version, naming the field, and writes nothing', async () => {
+    const rules = (name: string, value: number[]) => ({ fallback: { chain: ['rules' as const], rules: { default: { outputs: [{ name, value }] } } } });
+    // No production version yet: nothing to check against, so the rules are accepted as they are.
+    assert.equal((await deployments.set('ruled', rules('nope', [1]), by)).changed, true);
+    await registry.setAlias('ruled', 'production', 1, by);
+    await assert.rejects(
+      deployments.set('ruled', rules('nope', [2]), by),
+      (e: unknown) => e instanceof MooringError && e.code === 'INVALID_REQUEST' && e.details?.['field'] === 'fallback.rules.default.outputs[0].name',
+    );
+    await rejects(deployments.set('ruled', rules('y', [1, 2]), by), 'INVALID_REQUEST', /fallback\.rules\.default\.outputs\[0\]\.value/);
+    assert.equal((await deployments.history('ruled')).length, 1, 'a refused policy writes no revision');
+    const ok = await deployments.set('ruled', rules('y', [0.5]), by);
+    assert.equal(ok.changed, true);
+    assert.deepEqual(ok.deployment.policy.fallback.rules?.default?.outputs, [{ name: 'y', value: [0.5] }]);
   });
 
   test('show answers revision 0 with the defaults until a policy is set', async () => {
@@ -84,10 +101,13 @@ describe('DeploymentService', () => {
     assert.deepEqual(await deployments.history('iris'), before);
   });
 
-  test('a patch based on a revision another writer replaced is merged again, not written over it', async () => {
-    // A store whose first compare-and-set loses a race: another writer sets maxRows just before it.
+  /**
+   * The store, except that the first compare-and-set loses a race: `other` is written (as actor `other`) just before
+   * it, onto whatever the latest revision held.
+   */
+  function racingStore(other: (base: DeploymentPolicy) => DeploymentPolicy): RegistryStore {
     let raced = false;
-    const racing = new Proxy(store, {
+    return new Proxy(store, {
       get(target, prop, receiver) {
         if (prop !== 'setDeploymentPolicy') {
           const value = Reflect.get(target, prop, receiver) as unknown;
@@ -98,15 +118,16 @@ describe('DeploymentService', () => {
           if (!raced) {
             raced = true;
             const latest = await target.getDeployment(name);
-            const base = latest?.policy ?? DEFAULT_POLICY;
-            const other = { ...base, validation: { ...base.validation, maxRows: 42 } };
-            await target.setDeploymentPolicy(name, other, { actor: 'other' });
+            await target.setDeploymentPolicy(name, other(latest?.policy ?? DEFAULT_POLICY), { actor: 'other' });
           }
           return ifRevision === undefined ? target.setDeploymentPolicy(name, policy, actor) : target.setDeploymentPolicy(name, policy, actor, ifRevision);
         };
       },
     });
-    const service = new DeploymentService(racing, registry);
+  }
+
+  test('a patch based on a revision another writer replaced is merged again, not written over it', async () => {
+    const service = new DeploymentService(racingStore((base) => ({ ...base, validation: { ...base.validation, maxRows: 42 } })), registry);
     const result = await service.set('race', { validation: { anomalies: 'off' } }, by);
     assert.deepEqual([result.changed, result.deployment.revision], [true, 2]);
     assert.equal(result.deployment.policy.validation.maxRows, 42, 'the concurrent change survives');
@@ -123,5 +144,70 @@ describe('DeploymentService', () => {
     const shown = await deployments.show('burst');
     assert.deepEqual(shown.policy.validation, { ...DEFAULT_POLICY.validation, anomalies: 'reject', maxRows: 3, rangeTolerance: 0.4, schema: 'fallback' });
     assert.equal(shown.revision, 4);
+  });
+
+  test('replace makes the policy exactly the one given, defaults for the rest; the same again writes nothing', async () => {
+    await deployments.set('whole', { validation: { maxRows: 7 }, cache: { enabled: true }, limits: { maxQueued: 3 } }, by);
+    changes.length = 0;
+    const auditBefore = (await store.listAudit()).length;
+    const rules = { cases: [], default: { outputs: [{ name: 'y', value: 0.5 }] } };
+    const replaced = await deployments.replace(
+      'whole',
+      { latencyBudgetMs: 250, fallback: { chain: ['previous', 'rules'], rules }, circuitBreaker: { errorRatio: 0.25 } },
+      { actor: 'ann', reason: 'declared' },
+    );
+    assert.equal(replaced.changed, true);
+    assert.deepEqual([replaced.deployment.revision, replaced.deployment.actor, replaced.deployment.reason], [2, 'ann', 'declared']);
+    assert.deepEqual(replaced.deployment.policy, {
+      ...DEFAULT_POLICY,
+      latencyBudgetMs: 250,
+      fallback: { chain: ['previous', 'rules'], cacheTtlMs: 86_400_000, rules },
+      circuitBreaker: { ...DEFAULT_POLICY.circuitBreaker, errorRatio: 0.25 },
+    });
+    assert.equal(replaced.deployment.policy.validation.maxRows, 10_000, 'a field the policy leaves out is back to its default');
+    assert.deepEqual(changes, ['whole']);
+    const audit = await store.listAudit({ target: 'model:whole', limit: 1 });
+    assert.equal((await store.listAudit()).length, auditBefore + 1);
+    assert.deepEqual([audit[0]!.action, audit[0]!.actor, audit[0]!.details.revision], ['deployment.set', 'ann', 2]);
+    assert.deepEqual(audit[0]!.details.policy, replaced.deployment.policy);
+
+    const revisionBefore = await store.revision();
+    const again = await deployments.replace('whole', { fallback: { rules, chain: ['previous', 'rules'] }, latencyBudgetMs: 250, circuitBreaker: { errorRatio: 0.25 } }, by);
+    assert.deepEqual(again, { deployment: replaced.deployment, changed: false });
+    assert.equal(await store.revision(), revisionBefore);
+    assert.equal((await store.listAudit()).length, auditBefore + 1);
+    assert.deepEqual(changes, ['whole'], 'no notification without a change');
+
+    const empty = await deployments.replace('whole', {}, by);
+    assert.deepEqual([empty.changed, empty.deployment.revision], [true, 3]);
+    assert.deepEqual(empty.deployment.policy, DEFAULT_POLICY);
+  });
+
+  test('replace refuses invalid policies and unknown models, writing nothing', async () => {
+    const before = await deployments.history('whole');
+    await rejects(deployments.replace('whole', { fallback: { chain: ['rules'] } }, by), 'INVALID_REQUEST', /fallback\.rules/);
+    await rejects(deployments.replace('whole', { fallback: { chain: ['queue'] } }, by), 'INVALID_REQUEST', /fallback\.chain/);
+    await rejects(deployments.replace('whole', { limits: { maxConcurrent: 0 } }, by), 'INVALID_REQUEST', /limits\.max_concurrent/);
+    await rejects(deployments.replace('ghost', {}, by), 'MODEL_NOT_FOUND');
+    assert.deepEqual(await deployments.history('whole'), before);
+  });
+
+  test('a replace that loses a race still writes its policy on top, without the concurrent change', async () => {
+    const service = new DeploymentService(racingStore((base) => ({ ...base, validation: { ...base.validation, maxRows: 42 } })), registry);
+    const result = await service.replace('race2', { validation: { anomalies: 'off' } }, by);
+    assert.deepEqual([result.changed, result.deployment.revision, result.deployment.actor], [true, 2, 'ann']);
+    assert.deepEqual(result.deployment.policy, { ...DEFAULT_POLICY, validation: { ...DEFAULT_POLICY.validation, anomalies: 'off' } });
+    assert.deepEqual((await deployments.history('race2')).map((r) => [r.revision, r.actor, r.policy.validation.maxRows]), [
+      [1, 'other', 42],
+      [2, 'ann', 10_000],
+    ]);
+  });
+
+  test('a replace whose policy a concurrent writer already stored writes nothing', async () => {
+    const target = { ...DEFAULT_POLICY, limits: { ...DEFAULT_POLICY.limits, maxConcurrent: 9 } };
+    const service = new DeploymentService(racingStore(() => target), registry);
+    const result = await service.replace('race3', { limits: { maxConcurrent: 9 } }, by);
+    assert.deepEqual([result.changed, result.deployment.revision, result.deployment.actor], [false, 1, 'other']);
+    assert.deepEqual((await deployments.history('race3')).map((r) => r.revision), [1]);
   });
 });

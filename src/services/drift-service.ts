@@ -295,7 +295,8 @@ export class DriftService {
         ...(after === null ? {} : { after }),
       };
       const page = await this.log.query(q);
-      for (const p of page.items) window.add(extractor.extract(p.inputs, p.outputs));
+      // A fallback's answer is not the model's: the window describes what the model itself answered.
+      for (const p of page.items) if (p.route !== 'fallback') window.add(extractor.extract(p.inputs, p.outputs));
       remaining -= page.items.length;
       after = page.next;
     } while (after !== null && remaining > 0);

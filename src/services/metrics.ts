@@ -57,6 +57,10 @@ export class Metrics {
   readonly driftShare: Gauge<'model' | 'version'>;
   readonly accuracy: Gauge<'model' | 'version' | 'metric'>;
   readonly alerts: Gauge<'rule' | 'model' | 'severity' | 'state'>;
+  readonly fallbacks: Counter<'model' | 'kind' | 'reason'>;
+  readonly fallbacksExhausted: Counter<'model' | 'reason'>;
+  readonly shedRequests: Counter<'model' | 'version'>;
+  readonly circuitState: Gauge<'model' | 'version' | 'state'>;
   private readonly versions = new Map<string, VersionMetrics>();
 
   constructor(options: { processMetrics?: boolean } = {}) {
@@ -150,6 +154,35 @@ export class Metrics {
       labelNames: ['rule', 'model', 'severity', 'state'],
       registers,
     });
+    this.fallbacks = new Counter({
+      name: 'mooring_fallbacks_total',
+      help: 'Answers a fallback gave (kind: cache, previous, rules), by why the model did not answer (reason: error, non_finite, timeout, circuit_open, overloaded, unavailable, validation).',
+      labelNames: ['model', 'kind', 'reason'],
+      registers,
+    });
+    this.fallbacksExhausted = new Counter({
+      name: 'mooring_fallbacks_exhausted_total',
+      help: 'Requests the model could not answer and no fallback of the chain could either (answered 503 FALLBACK_EXHAUSTED).',
+      labelNames: ['model', 'reason'],
+      registers,
+    });
+    this.shedRequests = new Counter({
+      name: 'mooring_shed_requests_total',
+      help: "Requests refused at once because the version had its deployment's limits of running and waiting requests (load shedding).",
+      labelNames: ['model', 'version'],
+      registers,
+    });
+    this.circuitState = new Gauge({
+      name: 'mooring_circuit_state',
+      help: "A version's circuit breaker: 1 for the state it is in (closed, open, half_open), 0 for the others.",
+      labelNames: ['model', 'version', 'state'],
+      registers,
+    });
+  }
+
+  /** Sets a version's circuit-breaker state (one series per state, 1 for the current one). */
+  circuit(model: string, version: string, state: 'closed' | 'open' | 'half_open'): void {
+    for (const s of ['closed', 'open', 'half_open'] as const) this.circuitState.labels(model, version, s).set(s === state ? 1 : 0);
   }
 
   /**

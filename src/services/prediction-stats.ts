@@ -1,3 +1,4 @@
+import { MODEL_ERROR_FLAG } from './dataplane.js';
 import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
 import type { AccuracyMetric, ModelSignals, SignalWindow } from '../core/monitoring/signals.js';
@@ -54,8 +55,8 @@ export interface PredictionStatsOptions {
 /**
  * Error rate and latency percentiles from the prediction log, so every replica computes the same numbers.
  *
- * - The error rate is exact: two `count`s (all requests, and those with status `error`) over the range. It counts
- *   requests, not rows.
+ * - The error rate is exact: `count`s over the range (all requests; those with status `error`; fallback answers
+ *   flagged `model_error`). It counts requests, not rows.
  * - A latency percentile scans the range newest first, up to `maxScan` predictions. The first `sampleSize`
  *   latencies are kept exactly; beyond that, reservoir sampling (Algorithm R, seeded with `seed` on every call, so
  *   the same log gives the same answer) keeps a uniform sample of `sampleSize` of them. The percentile is numpy's
@@ -84,10 +85,18 @@ export class PredictionStats {
     return Math.floor(this.#clock());
   }
 
-  /** Share of requests in the range that failed. */
+  /**
+   * Share of requests in the range that failed: answered with an error, or answered by a fallback because the model
+   * failed (flag `model_error`): a fallback keeps the product up, it does not make the model healthy.
+   */
   async errorRate(r: StatsRange): Promise<ErrorRate> {
     const filter = rangeFilter(r);
-    const [requests, errors] = await Promise.all([this.#log.count(filter), this.#log.count({ ...filter, status: 'error' })]);
+    const [requests, failed, fellBack] = await Promise.all([
+      this.#log.count(filter),
+      this.#log.count({ ...filter, status: 'error' }),
+      this.#log.count({ ...filter, flag: MODEL_ERROR_FLAG }),
+    ]);
+    const errors = failed + fellBack;
     return { requests, errors, rate: requests === 0 ? null : errors / requests };
   }
 

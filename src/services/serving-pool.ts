@@ -10,10 +10,12 @@ import { compileValidator } from '../core/validation/validator.js';
 import type { VersionValidator } from '../core/validation/validator.js';
 import type { VersionMetrics } from './metrics.js';
 import { InferenceRunner } from './inference-runner.js';
+import { VersionGuard } from './resilience/version-guard.js';
+import type { GuardSettings } from './resilience/version-guard.js';
 import { warmupInputs } from './warmup.js';
 import { PRODUCTION_ALIAS, parseSelector } from '../core/registry/names.js';
 import type { ModelRef } from '../core/registry/names.js';
-import type { ModelVersion } from '../core/registry/types.js';
+import type { AliasEvent, ModelVersion } from '../core/registry/types.js';
 import type { LoadOptions, LoadedModel, ModelRuntime } from '../runtime/model-runtime.js';
 import type { ArtifactStore } from '../storage/artifact-store.js';
 import type { RegistryStore } from '../storage/registry-store.js';
@@ -41,9 +43,13 @@ export interface ServedVersion {
   readonly check: SignatureCheck;
   /** The training profile stored with the version (null when it was registered without reference data). */
   readonly profile: VersionProfile | null;
+  /** The model's deployment policy in force. */
+  policy: DeploymentPolicy;
   /** The input guard under the model's current deployment policy; recompiled when the policy changes. */
   validator: VersionValidator;
-  /** Cache, coalescing and batching in front of the model under the current policy; rebuilt when it changes. */
+  /** Load limits, circuit breaker and latency budget; kept across policy changes that leave those alone. */
+  guard: VersionGuard;
+  /** Cache, coalescing, the guard and batching in front of the model under the current policy; rebuilt when it changes. */
   runner: InferenceRunner;
   /** Its metric handles, created by the dataplane on first use. */
   metrics?: VersionMetrics;
@@ -55,10 +61,19 @@ export interface ServedVersion {
 /** How one model is being served, for health and readiness answers. */
 export interface ModelServingStatus {
   name: string;
+  /** The version serving production traffic (null when none is loaded). */
   production: number | null;
+  /** The version the `production` alias names (it differs from `production` while that version cannot load). */
+  productionAlias: number | null;
+  /** The version production held before, kept as the rollback target and the `previous` fallback. */
+  previous: number | null;
   ready: boolean;
   loaded: number[];
   lastError: string | null;
+  /** The production version's circuit breaker. */
+  circuit: 'closed' | 'open' | 'half_open' | null;
+  /** The fallback chain of the model's deployment policy. */
+  fallbacks: readonly string[];
 }
 
 /** What the pool needs. */
@@ -79,7 +94,14 @@ export interface ServingPoolDeps {
    * Builds a version's runner under a policy (the server passes one wired to its response cache and metrics);
    * default: a runner with no cache and no metrics.
    */
-  runnerFor?: (meta: ModelVersion, model: LoadedModel, policy: DeploymentPolicy) => InferenceRunner;
+  runnerFor?: (meta: ModelVersion, model: LoadedModel, policy: DeploymentPolicy, guard: VersionGuard) => InferenceRunner;
+  /** Builds a version's guard (the server passes one wired to its metrics and log); default: a plain guard. */
+  guardFor?: (meta: ModelVersion, settings: GuardSettings) => VersionGuard;
+  /**
+   * How long a version that failed to load is not tried again, in milliseconds (default 5000): meanwhile requests
+   * for it fail at once with the recorded error instead of each reading the artifact again.
+   */
+  loadRetryMs?: number;
 }
 
 const key = (name: string, version: number): string => `${name}/${version}`;
@@ -97,6 +119,8 @@ export class ServingPool implements ProductionGate {
   /** Each model's deployment policy and its revision (0: never set, the defaults apply). */
   private readonly policies = new Map<string, { revision: number; policy: DeploymentPolicy }>();
   private readonly errors = new Map<string, string>();
+  /** Versions whose last load failed: the error and when, so a broken artifact is not re-read by every request. */
+  private readonly failedLoads = new Map<string, { error: MooringError; at: number }>();
   private lastRevision = -1;
   private timer: NodeJS.Timeout | null = null;
   private syncing: Promise<void> | null = null;
@@ -150,6 +174,8 @@ export class ServingPool implements ProductionGate {
     const k = key(meta.name, meta.version);
     const ready = this.loaded.get(k);
     if (ready) return Promise.resolve(ready);
+    const failed = this.failedLoads.get(k);
+    if (failed !== undefined && this.deps.clock() - failed.at < (this.deps.loadRetryMs ?? 5_000)) return Promise.reject(failed.error);
     let pending = this.loading.get(k);
     if (!pending) {
       pending = this.load(meta).finally(() => this.loading.delete(k));
@@ -174,7 +200,8 @@ export class ServingPool implements ProductionGate {
         });
       }
       const profile = meta.hasProfile ? await this.deps.store.getProfile(meta.name, meta.version) : null;
-      const policy = await this.policyOf(meta.name);
+      const policy = await this.policyFor(meta.name);
+      const guard = this.guard(meta, policy);
       const served: ServedVersion = {
         name: meta.name,
         version: meta.version,
@@ -183,21 +210,29 @@ export class ServingPool implements ProductionGate {
         model,
         check: compileSignatureCheck(meta.signature),
         profile,
+        policy,
         validator: this.compile(meta, profile, policy),
-        runner: this.runner(meta, model, policy),
+        guard,
+        runner: this.runner(meta, model, policy, guard),
         inflight: 0,
         lastUsed: this.deps.clock(),
       };
       this.loaded.set(k, served);
       this.errors.delete(k);
+      this.failedLoads.delete(k);
       this.deps.logger.info({ model: meta.name, version: meta.version, ms: this.deps.clock() - started }, 'model version loaded and warm');
       return served;
     } catch (e) {
+      // A missing artifact is the server's problem, not the caller's: it must not answer as a 404.
       const err =
-        e instanceof MooringError
+        e instanceof MooringError && e.code !== 'ARTIFACT_NOT_FOUND'
           ? e
-          : fail('MODEL_LOAD_FAILED', `version ${meta.version} of ${meta.name} could not be loaded: ${(e as Error).message}`);
+          : fail('MODEL_LOAD_FAILED', `version ${meta.version} of ${meta.name} could not be loaded: ${(e as Error).message}`, {
+              model: meta.name,
+              version: meta.version,
+            });
       this.errors.set(k, `${err.code}: ${err.message}`);
+      this.failedLoads.set(k, { error: err, at: this.deps.clock() });
       this.deps.logger.error({ model: meta.name, version: meta.version, code: err.code, err: err.message }, 'model version failed to load');
       throw err;
     }
@@ -213,12 +248,26 @@ export class ServingPool implements ProductionGate {
     });
   }
 
-  private runner(meta: ModelVersion, model: LoadedModel, policy: DeploymentPolicy): InferenceRunner {
-    return this.deps.runnerFor?.(meta, model, policy) ?? new InferenceRunner(meta, model, policy, { cache: null, metrics: null });
+  private runner(meta: ModelVersion, model: LoadedModel, policy: DeploymentPolicy, guard: VersionGuard): InferenceRunner {
+    return (
+      this.deps.runnerFor?.(meta, model, policy, guard) ?? new InferenceRunner(meta, model, policy, { cache: null, metrics: null, guard })
+    );
+  }
+
+  /** A guard for the policy: `current` itself when its settings are the policy's, so its breaker keeps its state. */
+  private guard(meta: ModelVersion, policy: DeploymentPolicy, current?: VersionGuard): VersionGuard {
+    const settings = guardSettings(policy);
+    if (current?.sameSettings(settings)) return current;
+    return this.deps.guardFor?.(meta, settings) ?? new VersionGuard(settings, `${meta.name} version ${meta.version}`);
+  }
+
+  /** A model's deployment policy as this pool knows it without I/O (undefined before first use). */
+  knownPolicy(name: string): DeploymentPolicy | undefined {
+    return this.policies.get(name)?.policy;
   }
 
   /** A model's current deployment policy, read from the store on first use and kept fresh by `sync`. */
-  private async policyOf(name: string): Promise<DeploymentPolicy> {
+  async policyFor(name: string): Promise<DeploymentPolicy> {
     const known = this.policies.get(name);
     if (known) return known.policy;
     const stored = await this.deps.store.getDeployment(name);
@@ -236,9 +285,11 @@ export class ServingPool implements ProductionGate {
     this.policies.set(name, { revision, policy });
     for (const served of this.loaded.values()) {
       if (served.name !== name) continue;
+      served.policy = policy;
       served.validator = this.compile(served.meta, served.profile, policy);
+      served.guard = this.guard(served.meta, policy, served.guard);
       const old = served.runner;
-      served.runner = this.runner(served.meta, served.model, policy);
+      served.runner = this.runner(served.meta, served.model, policy, served.guard);
       // Requests already holding the old runner finish on it; its batcher runs what it holds.
       void old.close();
     }
@@ -308,6 +359,7 @@ export class ServingPool implements ProductionGate {
           if (this.production.has(m.name)) this.setProduction(m.name, undefined);
           return;
         }
+        if (!(await this.keepPrevious(m.name, target))) failed = true;
         if (this.production.get(m.name)?.version === target) return;
         const gen = this.generation.get(m.name) ?? 0;
         try {
@@ -322,6 +374,40 @@ export class ServingPool implements ProductionGate {
     );
     for (const name of [...this.production.keys()]) if (!aliases.has(name)) this.setProduction(name, undefined);
     if (!failed) this.lastRevision = revision;
+  }
+
+  /**
+   * Keeps the version production held before `current` loaded when the model's fallback chain lists `previous`.
+   * After a restart the pool has not seen that switch, so the alias history names it. False when it could not load.
+   */
+  private async keepPrevious(name: string, current: number): Promise<boolean> {
+    const policy = this.policies.get(name)?.policy;
+    if (policy === undefined || !policy.fallback.chain.includes('previous')) return true;
+    let version = this.previous.get(name);
+    if (version === undefined || version === current) {
+      version = previousFromHistory(await this.deps.store.aliasHistory(name, PRODUCTION_ALIAS), current);
+      if (version === undefined) return true;
+      this.previous.set(name, version);
+    }
+    if (this.loaded.has(key(name, version))) return true;
+    try {
+      const meta = await this.deps.store.getVersion(name, version);
+      if (meta) await this.ensureLoaded(meta);
+      return true;
+    } catch {
+      return false; // logged by load(); the next sync retries
+    }
+  }
+
+  /** The version production held before, when it is loaded (the `previous` fallback). */
+  previousOf(name: string): ServedVersion | undefined {
+    const version = this.previous.get(name);
+    return version === undefined ? undefined : this.loaded.get(key(name, version));
+  }
+
+  /** The version an alias names as of the last sync, without I/O. */
+  aliasVersion(name: string, alias: string = PRODUCTION_ALIAS): number | undefined {
+    return this.aliases.get(name)?.[alias];
   }
 
   /** Unloads versions nothing points to, idle for the grace period and with no request running. */
@@ -378,7 +464,35 @@ export class ServingPool implements ProductionGate {
       const prefix = `${name}/`;
       let lastError: string | null = null;
       for (const [k, message] of this.errors) if (k.startsWith(prefix)) lastError = `version ${k.slice(prefix.length)}: ${message}`;
-      return { name, production: prod?.version ?? null, ready: prod !== undefined, loaded, lastError };
+      return {
+        name,
+        production: prod?.version ?? null,
+        productionAlias: this.aliases.get(name)?.[PRODUCTION_ALIAS] ?? null,
+        previous: this.previous.get(name) ?? null,
+        ready: prod !== undefined,
+        loaded,
+        lastError,
+        circuit: prod?.guard.circuit ?? null,
+        fallbacks: this.policies.get(name)?.policy.fallback.chain ?? [],
+      };
     });
   }
+}
+
+/** The parts of a policy a VersionGuard is built from. */
+export function guardSettings(policy: DeploymentPolicy): GuardSettings {
+  return { circuitBreaker: policy.circuitBreaker, limits: policy.limits, latencyBudgetMs: policy.latencyBudgetMs };
+}
+
+/**
+ * The version production held before `current`, from the alias's events (oldest first): the newest version named by
+ * an event, as its target or its origin, other than `current`.
+ */
+export function previousFromHistory(events: readonly AliasEvent[], current: number): number | undefined {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i]!;
+    if (e.toVersion !== null && e.toVersion !== current) return e.toVersion;
+    if (e.fromVersion !== null && e.fromVersion !== current) return e.fromVersion;
+  }
+  return undefined;
 }

@@ -176,7 +176,7 @@ export async function openTestApp(options: TestAppOptions = {}): Promise<TestApp
   }
 }
 
-function registerFixture(ctx: MooringContext, name: string, bytes: Uint8Array, o: RegisterOptions): Promise<ModelVersion> {
+export function registerFixture(ctx: MooringContext, name: string, bytes: Uint8Array, o: RegisterOptions): Promise<ModelVersion> {
   return ctx.registry.register(
     {
       name,

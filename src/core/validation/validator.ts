@@ -155,8 +155,6 @@ function refuse(report: ProblemReport, action: string, cls: 'schema' | 'anomaly'
     problems_total: total,
     policy: action,
   };
-  // Until a fallback chain exists (issue #5) a `fallback` policy has nowhere to send the request.
-  if (action === 'fallback') details['fallback'] = 'no fallback chain is configured for this model';
   const where = first.field === '' ? `row ${first.row}` : `row ${first.row}, ${JSON.stringify(first.field)}`;
   throw fail('VALIDATION_FAILED', `input ${what}: ${where}: ${first.problem}: ${first.detail}${more}`, details);
 }

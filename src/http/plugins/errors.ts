@@ -62,7 +62,11 @@ export function sendError(reply: FastifyReply, err: MooringError): FastifyReply 
   const status = STATUS_BY_CATEGORY[err.category];
   const body: Record<string, unknown> = { error: err.message, code: err.code };
   if (err.details) body.details = err.details;
-  if (status === 503) reply.header('retry-after', '1');
+  if (status === 503) {
+    // Load shedding names its own wait (the deployment's `limits.retry_after_seconds`); other 503s ask for a second.
+    const after = err.details?.['retry_after_seconds'];
+    reply.header('retry-after', typeof after === 'number' ? String(after) : '1');
+  }
   return reply.code(status).type('application/json; charset=utf-8').send(body);
 }
 

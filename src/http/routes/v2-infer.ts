@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { answerRecords, answerV2 } from '../../protocol/predict.js';
-import type { Answer } from '../../protocol/predict.js';
+import { predictRecords, predictV2 } from '../../protocol/predict.js';
+import type { PredictContext, Served } from '../../protocol/predict.js';
 import { decodeInferRequest } from '../../protocol/v2/infer-request.js';
 import type { DecodeLimits } from '../../protocol/json-tensor.js';
 import type { Dataplane } from '../../services/dataplane.js';
@@ -13,40 +13,48 @@ import type { DrainState } from '../plugins/errors.js';
 /**
  * The inference routes: Open Inference Protocol v2 `infer` (with and without a version) and the records endpoint
  * for web apps (`POST /v1/models/{name}:predict`). Each is decode -> dataplane -> encode; every answer names the
- * version that produced it in `model_version` and the `x-model-version` header.
+ * version that produced it in `model_version` and the `x-model-version` header. An answer a fallback gave says so
+ * in `"fallback": "<kind>"` and the `x-mooring-fallback` header.
  */
 export function registerInferRoutes(app: FastifyInstance, dataplane: Dataplane, limits: DecodeLimits, state: DrainState): void {
-  const send = (reply: FastifyReply, target: ServedVersion, selector: string | undefined, request: unknown, answer: Answer<unknown>): FastifyReply => {
+  const send = (reply: FastifyReply, name: string, selector: string | undefined, request: unknown, served: Served<unknown>): FastifyReply => {
     const id = reply.request.id;
-    reply.header('x-model-version', target.label).header('x-request-id', id);
-    if (answer.warnings) reply.header('x-mooring-warnings', answer.warnings.length);
+    reply.header('x-model-version', served.label).header('x-request-id', id);
+    if (served.warnings) reply.header('x-mooring-warnings', served.warnings.length);
+    const fallback = served.fallback;
+    if (fallback !== null) reply.header('x-mooring-fallback', fallback.kind);
     if (state.draining) reply.header('connection', 'close');
     // Serialized here, once: the same text is the answer and the prediction log's copy of it.
-    const text = JSON.stringify(answer.body);
+    const text = JSON.stringify(served.body);
     reply.header('content-type', JSON_TYPE).send(text);
     // After the answer is on its way: the log entry is a buffer push, written in a batch later.
+    const logged = asLogged(reply.request.bodyText, request);
+    if (fallback !== null) {
+      dataplane.answeredByFallback({ model: name, id, rows: served.rows, request: logged, response: new JsonText(text), latencyMs: reply.elapsedTime, fallback });
+      return reply;
+    }
     dataplane.answered({
-      target,
+      target: served.target!,
       id,
       route: routeOf(selector),
-      rows: answer.rows,
-      request: asLogged(reply.request.bodyText, request),
+      rows: served.rows,
+      request: logged,
       response: new JsonText(text),
       latencyMs: reply.elapsedTime,
-      warnings: answer.warnings,
+      warnings: served.warnings,
     });
     return reply;
   };
+  /** The request's context: the latency budget counts from when Fastify received it. */
+  const context = (reply: FastifyReply): PredictContext => ({ startedAt: performance.now() - reply.elapsedTime });
   const v2 = async (name: string, version: string | undefined, body: unknown, reply: FastifyReply) => {
-    let target: ServedVersion | undefined;
+    const ctx = context(reply);
     try {
       // Decoded before the version is resolved: a malformed body never costs a model load.
       const request = decodeInferRequest(body, limits);
-      const t = dataplane.target(name, version);
-      target = t instanceof Promise ? await t : t;
-      return send(reply, target, version, body, await answerV2(dataplane, target, request));
+      return send(reply, name, version, body, await predictV2(dataplane, name, version, request, body, ctx));
     } catch (e) {
-      throw failed(name, target, version, body, reply, e);
+      throw failed(name, ctx.target, version, body, reply, e);
     }
   };
   const failed = (name: string, target: ServedVersion | undefined, version: string | undefined, body: unknown, reply: FastifyReply, e: unknown) => {
@@ -69,13 +77,11 @@ export function registerInferRoutes(app: FastifyInstance, dataplane: Dataplane, 
   );
 
   const records = async (name: string, version: string | undefined, body: unknown, reply: FastifyReply) => {
-    let target: ServedVersion | undefined;
+    const ctx = context(reply);
     try {
-      const t = dataplane.target(name, version);
-      target = t instanceof Promise ? await t : t;
-      return send(reply, target, version, body, await answerRecords(dataplane, target, body, limits));
+      return send(reply, name, version, body, await predictRecords(dataplane, name, version, body, limits, ctx));
     } catch (e) {
-      throw failed(name, target, version, body, reply, e);
+      throw failed(name, ctx.target, version, body, reply, e);
     }
   };
   // find-my-way has no literal-colon suffix for parameters, so `{name}:predict` arrives as one segment.

@@ -10,9 +10,9 @@ import type { DriftQuery, DriftService } from '../../services/drift-service.js';
 import type { PredictionServices } from '../../services/prediction-services.js';
 import type { RegistryService } from '../../services/registry-service.js';
 import { DEFAULT_DECODE_LIMITS } from '../json-tensor.js';
-import { answerRecords, answerV2 } from '../predict.js';
+import { predictRecords, predictV2 } from '../predict.js';
 import { decodeInferRequest } from '../v2/infer-request.js';
-import type { AdminApi, PredictResult, RegisterInput } from './admin-api.js';
+import type { AdminApi, PredictResult, RegisterInput, SetDeploymentOptions } from './admin-api.js';
 import type { AlertDto, AlertHistoryDto, AlertRuleChangeDto, AlertRuleDto } from './alert-dto.js';
 import { ServiceAlertsAdmin } from './alerts-admin.js';
 import type { AlertHistoryFilter, AlertRuleBody } from './alerts-admin-api.js';
@@ -107,8 +107,10 @@ export class ServiceAdmin implements AdminApi {
     return deploymentDto(await this.deployments.show(name));
   }
 
-  async setDeployment(name: string, patch: DeploymentPolicyInput, reason?: string): Promise<DeploymentChangeDto> {
-    return deploymentChangeDto(await this.deployments.set(name, patch, this.as(reason)));
+  async setDeployment(name: string, patch: DeploymentPolicyInput, reason?: string, options: SetDeploymentOptions = {}): Promise<DeploymentChangeDto> {
+    const by = this.as(reason);
+    const change = options.replace === true ? await this.deployments.replace(name, patch, by) : await this.deployments.set(name, patch, by);
+    return deploymentChangeDto(change);
   }
 
   async deploymentHistory(name: string): Promise<DeploymentDto[]> {
@@ -150,13 +152,13 @@ export class ServiceAdmin implements AdminApi {
     const r = parseModelRef(ref);
     const s = r.selector;
     const selector = s.kind === 'version' ? String(s.version) : s.kind === 'latest' ? 'latest' : s.alias === 'production' ? undefined : s.alias;
-    const target = await this.dataplane.target(r.name, selector);
     const request = Array.isArray(body) ? { instances: body } : body;
+    const ctx = { startedAt: performance.now() };
     const answer =
       isObject(request) && 'instances' in request
-        ? await answerRecords(this.dataplane, target, request, DEFAULT_DECODE_LIMITS)
-        : await answerV2(this.dataplane, target, decodeInferRequest(request));
-    return { modelVersion: target.label, body: answer.body };
+        ? await predictRecords(this.dataplane, r.name, selector, request, DEFAULT_DECODE_LIMITS, ctx)
+        : await predictV2(this.dataplane, r.name, selector, decodeInferRequest(request), request, ctx);
+    return { modelVersion: answer.label, body: answer.body };
   }
 
   async listPredictions(name: string, query: PredictionListQuery = {}): Promise<PredictionPageDto> {

@@ -19,6 +19,8 @@ export interface RecordsResponseBody {
   model_version: string;
   /** Only on flagged answers: the anomalies the input showed (served under a `flag` policy). */
   warnings?: readonly Problem[];
+  /** Only on answers a fallback gave: its kind (`cache`, `previous`, `rules`). */
+  fallback?: string;
 }
 
 /**

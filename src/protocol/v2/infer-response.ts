@@ -24,6 +24,8 @@ export interface InferResponseBody {
   outputs: InferResponseOutput[];
   /** Mooring's addition, only on flagged answers: the anomalies the input showed (served under a `flag` policy). */
   warnings?: readonly Problem[];
+  /** Mooring's addition, only on answers a fallback gave: its kind (`cache`, `previous`, `rules`). */
+  fallback?: string;
 }
 
 /** What the dataplane hands over to be encoded. */

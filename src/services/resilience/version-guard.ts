@@ -1,0 +1,181 @@
+import { BrokenCircuitError, BulkheadPolicy, BulkheadRejectedError, CircuitState, SamplingBreaker, circuitBreaker, handleWhen } from 'cockatiel';
+import type { CircuitBreakerPolicy } from 'cockatiel';
+import { MooringError, fail } from '../../core/errors.js';
+import type { DeploymentPolicy } from '../../core/deployment/policy.js';
+
+/**
+ * The guard around one served version's model runs: load shedding, the circuit breaker and the latency budget,
+ * in that order:
+ *
+ *   admission (cockatiel bulkhead: `limits.maxConcurrent` running, `limits.maxQueued` waiting, the rest OVERLOADED)
+ *     -> circuit breaker (cockatiel SamplingBreaker: CIRCUIT_OPEN while open)
+ *       -> the work, raced against the request's deadline (DEADLINE_EXCEEDED)
+ *
+ * What the breaker counts as a failure: the model failing (INFERENCE_FAILED, NON_FINITE_OUTPUT, anything not a
+ * MooringError) and the deadline passing while the model runs. Load shedding and a deadline passed while waiting for
+ * a turn are overload, not a broken model, and are not counted; nor is a runner shutting down.
+ *
+ * A request whose deadline passes while it waits for a turn leaves at once; its turn, when it comes, runs nothing.
+ * One whose deadline passes while the model runs is answered at once too, but its model call keeps its admission
+ * slot until the call settles: a hanging runtime cannot collect unbounded calls. (onnxruntime-node runs a session on
+ * the JavaScript thread, so there a deadline can only be noticed once the run ends: the budget then bounds queueing
+ * and batching, and catches asynchronous runtimes that hang.)
+ *
+ * Built per version from the policy's `circuitBreaker`, `limits` and `latencyBudgetMs`; the serving pool keeps the
+ * same guard (and so the breaker's state) across policy changes that leave those three alone.
+ */
+
+/** The breaker's state as Mooring reports it (metrics, health). */
+export type CircuitPhase = 'closed' | 'open' | 'half_open';
+
+/** The settings a guard is built from. */
+export type GuardSettings = Pick<DeploymentPolicy, 'circuitBreaker' | 'limits' | 'latencyBudgetMs'>;
+
+/** What a guard tells the server about (metrics, logs, health). */
+export interface GuardEvents {
+  /** The breaker moved; `cause` is the last failure's code when it opened. */
+  onCircuit?(phase: CircuitPhase, cause: string | null): void;
+  /** A request was refused because the version was at its limits. */
+  onShed?(): void;
+}
+
+/** Codes that say the model failed (counted by the breaker). */
+const MODEL_FAILURES: ReadonlySet<string> = new Set(['INFERENCE_FAILED', 'NON_FINITE_OUTPUT', 'DEADLINE_EXCEEDED', 'INTERNAL']);
+
+/** Whether an error from a model run counts against the version's circuit. */
+export function countsAsModelFailure(err: unknown): boolean {
+  return !(err instanceof MooringError) || MODEL_FAILURES.has(err.code);
+}
+
+const PHASE: Readonly<Record<CircuitState, CircuitPhase>> = {
+  [CircuitState.Closed]: 'closed',
+  [CircuitState.Open]: 'open',
+  [CircuitState.HalfOpen]: 'half_open',
+  [CircuitState.Isolated]: 'open',
+};
+
+/** Thrown into a turn whose request already left: the bulkhead frees the slot and moves on. */
+const LEFT = Symbol('request left before its turn');
+
+/** One version's admission, breaker and budget. */
+export class VersionGuard {
+  /** The latency budget in milliseconds (0: none). */
+  readonly budgetMs: number;
+  readonly settings: GuardSettings;
+  readonly #admission: BulkheadPolicy;
+  readonly #breaker: CircuitBreakerPolicy | null;
+  readonly #retryAfterSeconds: number;
+  readonly #events: GuardEvents;
+  readonly #label: string;
+
+  /** @param label names the version in error messages (`churn version 3`). */
+  constructor(settings: GuardSettings, label: string, events: GuardEvents = {}) {
+    this.settings = settings;
+    this.budgetMs = settings.latencyBudgetMs;
+    this.#label = label;
+    this.#events = events;
+    this.#retryAfterSeconds = settings.limits.retryAfterSeconds;
+    this.#admission = new BulkheadPolicy(settings.limits.maxConcurrent, settings.limits.maxQueued);
+    const b = settings.circuitBreaker;
+    if (b.enabled) {
+      const breaker = circuitBreaker(handleWhen(countsAsModelFailure), {
+        halfOpenAfter: b.halfOpenAfterMs,
+        breaker: new SamplingBreaker({ threshold: b.errorRatio, duration: b.windowMs, minimumRps: b.minRequests / (b.windowMs / 1000) }),
+      });
+      breaker.onStateChange((state) => {
+        const last = breaker.lastFailure;
+        const cause = state === CircuitState.Open && last && 'error' in last ? codeOf(last.error) : null;
+        this.#events.onCircuit?.(PHASE[state], cause);
+      });
+      this.#breaker = breaker;
+    } else {
+      this.#breaker = null;
+    }
+  }
+
+  /** Whether the guard's settings are `settings` (then a policy change can keep this guard and its state). */
+  sameSettings(settings: GuardSettings): boolean {
+    return JSON.stringify(settings) === JSON.stringify(this.settings);
+  }
+
+  /** The breaker's state ('closed' when the breaker is off). */
+  get circuit(): CircuitPhase {
+    return this.#breaker === null ? 'closed' : PHASE[this.#breaker.state];
+  }
+
+  /** Requests running under this guard, and waiting for a turn. */
+  get load(): { readonly running: number; readonly queued: number } {
+    const a = this.#admission;
+    return { running: this.settings.limits.maxConcurrent - a.executionSlots, queued: this.settings.limits.maxQueued - a.queueSlots };
+  }
+
+  /**
+   * Runs `work` under the guard. `deadline` is a `performance.now()` time (Infinity: none). Throws OVERLOADED,
+   * CIRCUIT_OPEN, DEADLINE_EXCEEDED, or what `work` throws.
+   */
+  run<T>(deadline: number, work: () => Promise<T>): Promise<T> {
+    if (deadline === Infinity) {
+      return this.#admitted(work).catch((e: unknown) => {
+        throw this.#translate(e);
+      });
+    }
+    const remaining = deadline - performance.now();
+    if (remaining <= 0) return Promise.reject(this.#deadline());
+    return new Promise<T>((resolve, reject) => {
+      let left = false;
+      let interrupt: ((e: MooringError) => void) | null = null;
+      const timer = setTimeout(() => {
+        left = true;
+        const err = this.#deadline();
+        // Running: fail the run so the breaker counts it. Still waiting for a turn: leave now.
+        if (interrupt !== null) interrupt(err);
+        else reject(err);
+      }, remaining);
+      this.#admitted(
+        () =>
+          new Promise<T>((res, rej) => {
+            interrupt = rej;
+            work().then(res, rej);
+          }),
+        () => left,
+      )
+        .then(resolve, (e: unknown) => {
+          if (e !== LEFT) reject(this.#translate(e));
+        })
+        .finally(() => clearTimeout(timer));
+    });
+  }
+
+  /** `work` under admission and the breaker; a turn whose request `left` meanwhile runs nothing and is not counted. */
+  #admitted<T>(work: () => Promise<T>, left: () => boolean = () => false): Promise<T> {
+    const breaker = this.#breaker;
+    return this.#admission.execute(() => (left() ? Promise.reject(LEFT) : breaker === null ? work() : breaker.execute(work)));
+  }
+
+  #translate(e: unknown): unknown {
+    if (e instanceof MooringError) return e;
+    if (e instanceof BrokenCircuitError) {
+      return fail('CIRCUIT_OPEN', `${this.#label} is failing: its circuit breaker is open, so the model is not called`, {
+        circuit: this.circuit,
+      });
+    }
+    if (e instanceof BulkheadRejectedError) {
+      this.#events.onShed?.();
+      const { maxConcurrent, maxQueued } = this.settings.limits;
+      return fail('OVERLOADED', `${this.#label} has ${maxConcurrent} requests running and ${maxQueued} waiting: retry later`, {
+        retry_after_seconds: this.#retryAfterSeconds,
+      });
+    }
+    return e;
+  }
+
+  #deadline(): MooringError {
+    return fail('DEADLINE_EXCEEDED', `${this.#label} did not answer within the latency budget of ${this.budgetMs} ms`, {
+      latency_budget_ms: this.budgetMs,
+    });
+  }
+}
+
+function codeOf(e: unknown): string {
+  return e instanceof MooringError ? e.code : 'INTERNAL';
+}
