@@ -1,7 +1,7 @@
 import type { DeploymentPolicyInput } from '../core/deployment/policy.js';
 import { ERROR_CODES, MooringError, fail, type ErrorCode } from '../core/errors.js';
 import { PRODUCTION_ALIAS, parseModelRef, type ModelRef } from '../core/registry/names.js';
-import type { AdminApi, PredictResult, RegisterInput } from '../protocol/admin/admin-api.js';
+import type { AdminApi, PredictResult, RegisterInput, SetDeploymentOptions } from '../protocol/admin/admin-api.js';
 import type { AlertDto, AlertHistoryDto, AlertRuleChangeDto, AlertRuleDto } from '../protocol/admin/alert-dto.js';
 import type { AlertHistoryFilter, AlertRuleBody } from '../protocol/admin/alerts-admin-api.js';
 import { policyPatchDto } from '../protocol/admin/deployment-dto.js';
@@ -105,8 +105,10 @@ export class HttpAdminClient implements AdminApi {
     return this.json('GET', `/api/models/${seg(name)}/deployment`);
   }
 
-  setDeployment(name: string, patch: DeploymentPolicyInput, reason?: string): Promise<DeploymentChangeDto> {
-    return this.json('PUT', `/api/models/${seg(name)}/deployment`, { policy: policyPatchDto(patch), reason });
+  setDeployment(name: string, patch: DeploymentPolicyInput, reason?: string, options: SetDeploymentOptions = {}): Promise<DeploymentChangeDto> {
+    // `replace` is sent only when true, so a merge still works against a server that predates the field.
+    const replace = options.replace === true ? { replace: true } : {};
+    return this.json('PUT', `/api/models/${seg(name)}/deployment`, { policy: policyPatchDto(patch), reason, ...replace });
   }
 
   async deploymentHistory(name: string): Promise<DeploymentDto[]> {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { accuracyCommand } from './commands/accuracy.js';
 import { alertsCommand } from './commands/alerts.js';
+import { applyCommand } from './commands/apply.js';
 import { auditCommand } from './commands/audit.js';
 import { deployCommand, rollbackCommand } from './commands/deploy.js';
 import { deploymentCommand } from './commands/deployment.js';
@@ -49,6 +50,7 @@ export function buildProgram(output: ProgramOutput): Command {
   program.addCommand(deployCommand());
   program.addCommand(rollbackCommand());
   program.addCommand(deploymentCommand());
+  program.addCommand(applyCommand());
   program.addCommand(historyCommand());
   program.addCommand(auditCommand());
   program.addCommand(predictCommand());

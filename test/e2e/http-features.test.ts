@@ -208,6 +208,59 @@ describe('deployment policy over HTTP', () => {
     assert.equal((await t.admin('GET', '/api/models/policy/deployment/history')).body.revisions.length, before);
   });
 
+  test('PUT carries the resilience sections whole, rules table included', async () => {
+    assert.equal((await create('resilient', {})).status, 201);
+    const rules = {
+      cases: [{ when: [{ feature: 'age', op: 'lt', value: 30 }, { feature: 'city', op: 'in', value: ['ny', 'sf'] }], outputs: [{ name: 'y', value: [1, 0] }] }],
+      default: null,
+    };
+    const r = await t.admin('PUT', '/api/models/resilient/deployment', {
+      policy: { latency_budget_ms: 300, fallback: { chain: ['cache', 'rules'], rules }, circuit_breaker: { error_ratio: 0.2 }, limits: { max_queued: 0 } },
+    });
+    assert.equal(r.status, 200, r.text);
+    const defaults = toSnakeKeys(DEFAULT_POLICY);
+    const expected = {
+      ...defaults,
+      latency_budget_ms: 300,
+      fallback: { chain: ['cache', 'rules'], cache_ttl_ms: 86_400_000, rules },
+      circuit_breaker: { ...defaults.circuit_breaker, error_ratio: 0.2 },
+      limits: { ...defaults.limits, max_queued: 0 },
+    };
+    assert.deepEqual(r.body.policy, expected);
+    assert.deepEqual((await t.admin('GET', '/api/models/resilient/deployment')).body.policy, expected);
+  });
+
+  test('PUT with "replace": true makes the policy the one given, defaults for the rest', async () => {
+    const defaults = toSnakeKeys(DEFAULT_POLICY);
+    const before = (await t.admin('GET', '/api/models/resilient/deployment')).body;
+    assert.equal(before.revision, 1);
+    const r = await t.admin('PUT', '/api/models/resilient/deployment', {
+      policy: { limits: { max_concurrent: 2 }, fallback: { chain: ['previous'] } },
+      reason: 'declared',
+      replace: true,
+    });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual([r.body.changed, r.body.revision, r.body.reason], [true, 2, 'declared']);
+    assert.deepEqual(r.body.policy, {
+      ...defaults,
+      fallback: { ...defaults.fallback, chain: ['previous'] },
+      limits: { ...defaults.limits, max_concurrent: 2 },
+    });
+    const again = await t.admin('PUT', '/api/models/resilient/deployment', {
+      policy: { fallback: { chain: ['previous'] }, limits: { max_concurrent: 2 } },
+      replace: true,
+    });
+    assert.deepEqual([again.status, again.body.changed, again.body.revision], [200, false, 2]);
+    const merged = await t.admin('PUT', '/api/models/resilient/deployment', { policy: { limits: { max_queued: 7 } }, replace: false });
+    assert.deepEqual([merged.body.changed, merged.body.revision, merged.body.policy.limits], [true, 3, { ...defaults.limits, max_concurrent: 2, max_queued: 7 }]);
+
+    assertError(await t.admin('PUT', '/api/models/resilient/deployment', { policy: { fallback: { chain: ['queue'] } }, replace: true }), 400, 'INVALID_REQUEST', /fallback\.chain/);
+    assertError(await t.admin('PUT', '/api/models/resilient/deployment', { policy: {}, replace: 'yes' }), 400, 'INVALID_REQUEST', /replace/);
+    assertError(await t.admin('PUT', '/api/models/ghost/deployment', { policy: {}, replace: true }), 404, 'MODEL_NOT_FOUND');
+    const history = await t.admin('GET', '/api/models/resilient/deployment/history');
+    assert.deepEqual(history.body.revisions.map((x: { revision: number }) => x.revision), [1, 2, 3]);
+  });
+
   test('an unknown model is 404 on every deployment route', async () => {
     assertError(await t.admin('GET', '/api/models/ghost/deployment'), 404, 'MODEL_NOT_FOUND');
     assertError(await t.admin('GET', '/api/models/ghost/deployment/history'), 404, 'MODEL_NOT_FOUND');

@@ -1,12 +1,22 @@
-import { Command, Option } from 'commander';
-import { DEFAULT_POLICY, VALIDATION_ACTIONS } from '../../core/deployment/policy.js';
-import type { DeploymentPolicyInput, ValidationPolicy } from '../../core/deployment/policy.js';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { z } from 'zod';
+import {
+  CircuitBreakerPolicySchema,
+  DEFAULT_POLICY,
+  DeploymentPolicySchema,
+  FALLBACK_KINDS,
+  FallbackPolicySchema,
+  LimitsPolicySchema,
+  VALIDATION_ACTIONS,
+} from '../../core/deployment/policy.js';
+import type { DeploymentPolicyInput, FallbackKind, ValidationPolicy } from '../../core/deployment/policy.js';
 import { fail } from '../../core/errors.js';
 import { toSnakeKeys } from '../../protocol/admin/wire-case.js';
 import { integerOption, numberOption } from '../arguments.js';
 import { formatDeployment, formatDeploymentChange, formatDeploymentHistory } from '../format-deployment.js';
 import { withAdmin } from '../invoke.js';
 import { out, outJson } from '../output.js';
+import { readRulesFile } from '../policy-files.js';
 
 interface SetOptions {
   onSchemaError?: ValidationPolicy['schema'];
@@ -21,6 +31,18 @@ interface SetOptions {
   cache?: OnOff;
   cacheTtlMs?: number;
   coalescing?: OnOff;
+  latencyBudgetMs?: number;
+  fallback?: FallbackKind[];
+  fallbackCacheTtlMs?: number;
+  rulesFile?: string;
+  circuitBreaker?: OnOff;
+  breakerErrorRatio?: number;
+  breakerMinRequests?: number;
+  breakerWindowMs?: number;
+  breakerHalfOpenAfterMs?: number;
+  maxConcurrent?: number;
+  maxQueued?: number;
+  retryAfterS?: number;
   reason?: string;
   json?: boolean;
 }
@@ -42,6 +64,20 @@ function patchFrom(opts: SetOptions): DeploymentPolicyInput | undefined {
     batching: section({ enabled: onOff(opts.batching), maxBatchSize: opts.maxBatchSize, maxQueueDelayMicros: opts.maxQueueDelayUs }),
     cache: section({ enabled: onOff(opts.cache), ttlMs: opts.cacheTtlMs }),
     coalescing: section({ enabled: onOff(opts.coalescing) }),
+    latencyBudgetMs: opts.latencyBudgetMs,
+    fallback: section({
+      chain: opts.fallback,
+      cacheTtlMs: opts.fallbackCacheTtlMs,
+      rules: opts.rulesFile === undefined ? undefined : readRulesFile(opts.rulesFile),
+    }),
+    circuitBreaker: section({
+      enabled: onOff(opts.circuitBreaker),
+      errorRatio: opts.breakerErrorRatio,
+      minRequests: opts.breakerMinRequests,
+      windowMs: opts.breakerWindowMs,
+      halfOpenAfterMs: opts.breakerHalfOpenAfterMs,
+    }),
+    limits: section({ maxConcurrent: opts.maxConcurrent, maxQueued: opts.maxQueued, retryAfterSeconds: opts.retryAfterS }),
   };
   const set = section(patch);
   return set === undefined ? undefined : (set as DeploymentPolicyInput);
@@ -59,10 +95,34 @@ function validationPatch(opts: SetOptions): DeploymentPolicyInput['validation'] 
   return Object.keys(validation).length === 0 ? undefined : validation;
 }
 
+/** A whole-number option parser whose range is the policy schema's own for that field, so the two cannot drift apart. */
+function wholeLike(field: z.ZodDefault<z.ZodNumber>): (value: string) => number {
+  const n = field.unwrap();
+  return integerOption(n.minValue ?? 0, n.maxValue ?? Number.MAX_SAFE_INTEGER);
+}
+
+/** Parses `--fallback`: a comma list of fallback kinds in chain order, or `none` for an empty chain. */
+function fallbackChain(value: string): FallbackKind[] {
+  if (value.trim() === 'none') return [];
+  const kinds = value.split(',').map((k) => k.trim());
+  for (const kind of kinds) {
+    if (!(FALLBACK_KINDS as readonly string[]).includes(kind)) {
+      throw new InvalidArgumentError(`expected a comma list of ${FALLBACK_KINDS.join(', ')}, or none; got ${JSON.stringify(kind)}`);
+    }
+  }
+  return kinds as FallbackKind[];
+}
+
 /** `mooring deployment show|set|history NAME`: a model's deployment policy and its revisions. */
 export function deploymentCommand(): Command {
-  const deployment = new Command('deployment').description("show and change a model's deployment policy (validation, limits, batching, cache, coalescing)");
+  const deployment = new Command('deployment').description(
+    "show and change a model's deployment policy (validation, batching, cache, coalescing, latency budget, fallbacks, circuit breaker, load limits)",
+  );
   const whole = integerOption(0, Number.MAX_SAFE_INTEGER);
+  const latencyBudget = DeploymentPolicySchema.shape.latencyBudgetMs;
+  const fallbackShape = FallbackPolicySchema.shape;
+  const breaker = CircuitBreakerPolicySchema.shape;
+  const limits = LimitsPolicySchema.shape;
 
   deployment
     .command('show')
@@ -79,7 +139,10 @@ export function deploymentCommand(): Command {
 
   deployment
     .command('set')
-    .description('change fields of the deployment policy; the others keep their values (a new revision, unless nothing changes)')
+    .description(
+      'change fields of the deployment policy (validation, throughput, latency budget, fallbacks, circuit breaker, limits); ' +
+        'the others keep their values (a new revision, unless nothing changes)',
+    )
     .argument('<name>', 'model name')
     .addOption(new Option('--on-schema-error <action>', 'a request that fails the schema check').choices(['reject', 'fallback']))
     .addOption(new Option('--on-anomaly <action>', 'an input outside the training profile').choices([...VALIDATION_ACTIONS]))
@@ -93,6 +156,18 @@ export function deploymentCommand(): Command {
     .addOption(new Option('--cache <on|off>', 'the response cache (answers kept per version and input)').choices(['on', 'off']))
     .option('--cache-ttl-ms <ms>', 'how long a cached answer stays', integerOption(1, 30 * 24 * 3_600_000))
     .addOption(new Option('--coalescing <on|off>', 'identical requests in flight run the model once').choices(['on', 'off']))
+    .option('--latency-budget-ms <ms>', 'longest a request may take before the fallback chain answers (0 = no budget)', wholeLike(latencyBudget))
+    .option('--fallback <kinds>', `the fallback chain in order: a comma list of ${FALLBACK_KINDS.join(', ')}, or none`, fallbackChain)
+    .option('--fallback-cache-ttl-ms <ms>', 'how long the last good answer is kept for the cache fallback', wholeLike(fallbackShape.cacheTtlMs))
+    .option('--rules-file <file>', 'YAML or JSON file holding the rules fallback table {cases, default} (none = clear)')
+    .addOption(new Option('--circuit-breaker <on|off>', 'the circuit breaker of each served version').choices(['on', 'off']))
+    .option('--breaker-error-ratio <x>', 'share of failed requests in the window that opens the circuit (between 0 and 1)', numberOption())
+    .option('--breaker-min-requests <n>', 'requests the window needs before the circuit may open', wholeLike(breaker.minRequests))
+    .option('--breaker-window-ms <ms>', 'the window the error ratio is measured over', wholeLike(breaker.windowMs))
+    .option('--breaker-half-open-after-ms <ms>', 'how long an open circuit waits before one request tries the model', wholeLike(breaker.halfOpenAfterMs))
+    .option('--max-concurrent <n>', 'most requests running at once per served version', wholeLike(limits.maxConcurrent))
+    .option('--max-queued <n>', 'most requests waiting for a turn; past it a request is refused (503 OVERLOADED)', wholeLike(limits.maxQueued))
+    .option('--retry-after-s <s>', 'the Retry-After of a request refused for load, in seconds', wholeLike(limits.retryAfterSeconds))
     .option('--reason <text>', 'why, recorded on the revision and in the audit log')
     .option('--json', 'print the result (DeploymentDto with "changed") as JSON')
     .action(async (name: string, opts: SetOptions, cmd: Command) => {

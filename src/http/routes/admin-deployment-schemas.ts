@@ -32,7 +32,87 @@ const cache = { type: 'object', additionalProperties: true, properties: { enable
 
 const coalescing = { type: 'object', additionalProperties: true, properties: { enabled: { type: 'boolean' } } } as const;
 
-const policy = { type: 'object', additionalProperties: true, properties: { validation, batching, cache, coalescing } } as const;
+/** A rule's value and a rule output's value are any JSON (a number, a category, nested lists): left untyped. */
+const anyJson = {} as const;
+
+const ruleOutputs = {
+  type: 'array',
+  items: { type: 'object', additionalProperties: true, properties: { name: str, value: anyJson } },
+} as const;
+
+const rules = {
+  type: ['object', 'null'],
+  additionalProperties: true,
+  description: 'the `rules` fallback: the first case whose conditions all hold answers a row; `default` answers the rest',
+  properties: {
+    cases: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: true,
+        properties: {
+          when: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: true,
+              properties: {
+                feature: str,
+                op: { type: 'string', enum: ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'in', 'not_in', 'missing'] },
+                value: anyJson,
+              },
+            },
+          },
+          outputs: ruleOutputs,
+        },
+      },
+    },
+    default: { type: ['object', 'null'], additionalProperties: true, properties: { outputs: ruleOutputs } },
+  },
+} as const;
+
+const fallback = {
+  type: 'object',
+  additionalProperties: true,
+  properties: {
+    chain: { type: 'array', items: { type: 'string', enum: ['cache', 'previous', 'rules', 'queue'] } },
+    cache_ttl_ms: { type: 'integer' },
+    rules,
+  },
+} as const;
+
+const circuitBreaker = {
+  type: 'object',
+  additionalProperties: true,
+  properties: {
+    enabled: { type: 'boolean' },
+    error_ratio: { type: 'number' },
+    min_requests: { type: 'integer' },
+    window_ms: { type: 'integer' },
+    half_open_after_ms: { type: 'integer' },
+  },
+} as const;
+
+const limits = {
+  type: 'object',
+  additionalProperties: true,
+  properties: { max_concurrent: { type: 'integer' }, max_queued: { type: 'integer' }, retry_after_seconds: { type: 'integer' } },
+} as const;
+
+const policy = {
+  type: 'object',
+  additionalProperties: true,
+  properties: {
+    validation,
+    batching,
+    cache,
+    coalescing,
+    latency_budget_ms: { type: 'integer', description: 'longest a request may take, in milliseconds (0: no budget)' },
+    fallback,
+    circuit_breaker: circuitBreaker,
+    limits,
+  },
+} as const;
 
 const deploymentProperties = {
   name: str,
@@ -61,16 +141,22 @@ export interface SetDeploymentBody {
   /** A DeploymentPolicyPatchDto: any subset of the policy's fields (snake_case). */
   policy: unknown;
   reason?: string;
+  /** True: `policy` becomes the whole policy (defaults for what it leaves out) instead of being merged. */
+  replace?: boolean;
 }
 
 export const setDeployment = {
   tags,
-  summary: 'Merge a patch onto the deployment policy; a new revision unless it changes nothing',
+  summary: 'Merge a patch onto the deployment policy (or replace it whole); a new revision unless it changes nothing',
   params: nameParam,
   body: {
     type: 'object',
     additionalProperties: false,
-    properties: { policy, reason: str },
+    properties: {
+      policy,
+      reason: str,
+      replace: { type: 'boolean', description: 'true: the policy becomes `policy`, defaults for what it leaves out' },
+    },
     required: ['policy'],
   },
   response: {

@@ -103,7 +103,7 @@ export function registerAdminRoutes(
   }));
   app.get<Name>('/models/:name/deployment', { schema: D.getDeployment }, (req) => admin(req).getDeployment(req.params.name));
   app.put<Name & { Body: D.SetDeploymentBody }>('/models/:name/deployment', { schema: D.setDeployment }, (req) =>
-    admin(req).setDeployment(req.params.name, policyPatchFromDto(req.body.policy), req.body.reason),
+    admin(req).setDeployment(req.params.name, policyPatchFromDto(req.body.policy), req.body.reason, { replace: req.body.replace === true }),
   );
   app.get<Name>('/models/:name/deployment/history', { schema: D.deploymentHistory }, async (req) => ({
     revisions: await admin(req).deploymentHistory(req.params.name),

@@ -50,10 +50,11 @@ export interface AdminApi extends AlertsAdminApi {
   /** The deployment policy in force: the latest revision, or revision 0 (the defaults) when never set. */
   getDeployment(name: string): Promise<DeploymentDto>;
   /**
-   * Merges `patch` onto the policy in force and stores the result as a new revision (with `reason` on it and its
-   * audit record). A patch that changes nothing writes nothing and answers `changed: false`.
+   * Merges `patch` onto the policy in force (with `options.replace`: makes it the whole policy, defaults for what it
+   * leaves out) and stores the result as a new revision (with `reason` on it and its audit record). A write that
+   * changes nothing writes nothing and answers `changed: false`.
    */
-  setDeployment(name: string, patch: DeploymentPolicyInput, reason?: string): Promise<DeploymentChangeDto>;
+  setDeployment(name: string, patch: DeploymentPolicyInput, reason?: string, options?: SetDeploymentOptions): Promise<DeploymentChangeDto>;
   /** Every revision of the deployment policy, oldest first ([] when never set). */
   deploymentHistory(name: string): Promise<DeploymentDto[]>;
   /** Audit records, newest first. */
@@ -82,6 +83,15 @@ export interface AdminApi extends AlertsAdminApi {
   driftReport(name: string, query?: DriftReportQuery): Promise<DriftReport>;
   /** The same report as one self-contained HTML page with a chart per column. */
   driftReportHtml(name: string, query?: DriftReportQuery): Promise<string>;
+}
+
+/** How `setDeployment` writes. */
+export interface SetDeploymentOptions {
+  /**
+   * True: the policy becomes exactly the given one, with the defaults for what it leaves out (declarative, as
+   * `mooring apply`). False or absent: the given fields are merged onto the policy in force.
+   */
+  replace?: boolean;
 }
 
 /** What `register` takes. */
