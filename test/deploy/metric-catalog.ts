@@ -33,14 +33,6 @@ export interface MetricSpec {
  */
 export const PLANNED_METRICS: readonly MetricSpec[] = [
   {
-    name: 'mooring_fallbacks_total',
-    type: 'counter',
-    labels: ['model', 'kind'],
-    origin: 'planned',
-    issue: 5,
-    note: 'answers served by a fallback (cache, previous, rules, queue), from the fallback chain',
-  },
-  {
     name: 'mooring_queue_depth',
     type: 'gauge',
     labels: ['queue'],
