@@ -17,6 +17,8 @@ import { loadConfig } from '../../src/config/config.js';
 import { openContext } from '../../src/compose.js';
 import { buildApp } from '../../src/http/app.js';
 import { registerFixture } from '../helpers/harness.js';
+import { buildDemoModel, demoReferenceTable } from '../../src/demo/demo-model.js';
+import { buildReferenceProfile } from '../../src/services/reference-profile.js';
 
 const v1 = linearModel();
 const v2 = linearModelV2();
@@ -258,5 +260,75 @@ describe('fallbacks for a version whose artifact file disappears', () => {
     } finally {
       await second.close();
     }
+  });
+});
+
+describe('fallbacks on the records endpoint, with rules on named features', () => {
+  let t: TestApp;
+  const runtime = new FaultyRuntime();
+  const demo = buildDemoModel();
+  const rules = {
+    cases: [
+      { when: [{ feature: 'contract_months', op: 'ge', value: 12 }], outputs: [{ name: 'probability', value: [0.05] }, { name: 'label', value: [false] }] },
+      { when: [{ feature: 'support_calls', op: 'missing' }], outputs: [{ name: 'probability', value: [0.5] }, { name: 'label', value: [true] }] },
+    ],
+    default: { outputs: [{ name: 'probability', value: [0.3] }, { name: 'label', value: [false] }] },
+  };
+
+  before(async () => {
+    t = await openTestApp({ runtime });
+    const { features, profile } = await buildReferenceProfile(runtime, demo.bytes, demoReferenceTable(), { target: 'churned', source: 'test', now: 0 });
+    await t.register('churn', demo.bytes, { alias: 'production', features, profile });
+    await setPolicy(t, 'churn', { fallback: { chain: ['rules'], rules } });
+  });
+  after(() => t?.close());
+
+  it('answers each record by the first case it matches, in the records format', async () => {
+    runtime.set(demo.bytes, { kind: 'throw' });
+    const res = await t.post('/v1/models/churn:predict', {
+      instances: [
+        { tenure_months: 30, monthly_charges: 50, support_calls: 0, contract_months: 24 },
+        { tenure_months: 2, monthly_charges: 90, support_calls: 4, contract_months: 1 },
+      ],
+    });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.headers['x-mooring-fallback'], 'rules');
+    assert.deepEqual(res.body, {
+      predictions: [
+        { probability: [0.05000000074505806], label: [false] },
+        { probability: [0.30000001192092896], label: [false] },
+      ],
+      model_name: 'churn',
+      model_version: '1',
+      fallback: 'rules',
+    });
+    runtime.set(demo.bytes, null);
+  });
+
+  it('takes over a request that validation hands to the chain, and says why in the log', async () => {
+    await setPolicy(t, 'churn', { validation: { schema: 'fallback' }, fallback: { chain: ['rules'], rules } });
+    // support_calls is missing: a schema problem the model cannot run with, handed to the chain by the policy.
+    const res = await t.post('/v1/models/churn:predict', { instances: [{ tenure_months: 5, monthly_charges: 70, contract_months: 1 }] });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.body.fallback, 'rules');
+    assert.deepEqual(res.body.predictions, [{ probability: [0.5], label: [true] }]);
+    assert.ok((await metric(t, /^mooring_fallbacks_total\{model="churn",kind="rules",reason="validation"\}/)) >= 1);
+    const [last] = (await logged(t, 'churn')).filter((p) => p.route === 'fallback');
+    assert.deepEqual(last!.flags, ['fallback:rules', 'cause:validation']);
+
+    // Without a chain the same request is refused, and the refusal says there was nowhere to send it.
+    await setPolicy(t, 'churn', { validation: { schema: 'fallback' }, fallback: { chain: [] } });
+    const refused = await t.post('/v1/models/churn:predict', { instances: [{ tenure_months: 5, monthly_charges: 70, contract_months: 1 }] });
+    assert.equal(refused.status, 422, refused.text);
+    assert.equal(refused.body.details.fallback, 'no fallback chain is configured for this model');
+  });
+
+  it('refuses, when the policy is set, rules that name an output the model does not have', async () => {
+    const res = await t.admin('PUT', '/api/models/churn/deployment', {
+      policy: { fallback: { chain: ['rules'], rules: { default: { outputs: [{ name: 'score', value: [1] }] } } } },
+    });
+    assert.equal(res.status, 400, res.text);
+    assert.equal(res.body.code, 'INVALID_REQUEST');
+    assert.equal(res.body.details.field, 'fallback.rules.default.outputs[0].name');
   });
 });

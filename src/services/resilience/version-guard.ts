@@ -1,14 +1,15 @@
-import { BrokenCircuitError, BulkheadPolicy, BulkheadRejectedError, CircuitState, SamplingBreaker, circuitBreaker, handleWhen } from 'cockatiel';
+import { BrokenCircuitError, BulkheadPolicy, BulkheadRejectedError, CircuitState, circuitBreaker, handleWhen } from 'cockatiel';
 import type { CircuitBreakerPolicy } from 'cockatiel';
 import { MooringError, fail } from '../../core/errors.js';
 import type { DeploymentPolicy } from '../../core/deployment/policy.js';
+import { WindowedBreaker } from './windowed-breaker.js';
 
 /**
  * The guard around one served version's model runs: load shedding, the circuit breaker and the latency budget,
  * in that order:
  *
  *   admission (cockatiel bulkhead: `limits.maxConcurrent` running, `limits.maxQueued` waiting, the rest OVERLOADED)
- *     -> circuit breaker (cockatiel SamplingBreaker: CIRCUIT_OPEN while open)
+ *     -> circuit breaker (cockatiel's policy with our WindowedBreaker rule: CIRCUIT_OPEN while open)
  *       -> the work, raced against the request's deadline (DEADLINE_EXCEEDED)
  *
  * What the breaker counts as a failure: the model failing (INFERENCE_FAILED, NON_FINITE_OUTPUT, anything not a
@@ -54,6 +55,8 @@ const PHASE: Readonly<Record<CircuitState, CircuitPhase>> = {
   [CircuitState.Isolated]: 'open',
 };
 
+const NOTHING = (): undefined => undefined;
+
 /** Thrown into a turn whose request already left: the bulkhead frees the slot and moves on. */
 const LEFT = Symbol('request left before its turn');
 
@@ -80,7 +83,7 @@ export class VersionGuard {
     if (b.enabled) {
       const breaker = circuitBreaker(handleWhen(countsAsModelFailure), {
         halfOpenAfter: b.halfOpenAfterMs,
-        breaker: new SamplingBreaker({ threshold: b.errorRatio, duration: b.windowMs, minimumRps: b.minRequests / (b.windowMs / 1000) }),
+        breaker: new WindowedBreaker({ errorRatio: b.errorRatio, minRequests: b.minRequests, windowMs: b.windowMs }),
       });
       breaker.onStateChange((state) => {
         const last = breaker.lastFailure;
@@ -114,8 +117,9 @@ export class VersionGuard {
    * CIRCUIT_OPEN, DEADLINE_EXCEEDED, or what `work` throws.
    */
   run<T>(deadline: number, work: () => Promise<T>): Promise<T> {
+    const breaker = this.#breaker;
     if (deadline === Infinity) {
-      return this.#admitted(work).catch((e: unknown) => {
+      return this.#admission.execute(() => (breaker === null ? work() : breaker.execute(work))).catch((e: unknown) => {
         throw this.#translate(e);
       });
     }
@@ -131,25 +135,36 @@ export class VersionGuard {
         if (interrupt !== null) interrupt(err);
         else reject(err);
       }, remaining);
-      this.#admitted(
-        () =>
-          new Promise<T>((res, rej) => {
-            interrupt = rej;
-            work().then(res, rej);
-          }),
-        () => left,
-      )
-        .then(resolve, (e: unknown) => {
-          if (e !== LEFT) reject(this.#translate(e));
+      const answer = (value: T): void => {
+        clearTimeout(timer);
+        resolve(value);
+      };
+      const refuse = (e: unknown): void => {
+        clearTimeout(timer);
+        if (e !== LEFT) reject(this.#translate(e));
+      };
+      this.#admission
+        .execute(() => {
+          // A request that left while it waited: its turn runs nothing and is not counted by the breaker.
+          if (left) return Promise.reject(LEFT);
+          let running: Promise<T> | null = null;
+          const raced = (): Promise<T> =>
+            new Promise<T>((res, rej) => {
+              interrupt = rej;
+              running = work();
+              running.then(res, rej);
+            });
+          const counted = breaker === null ? raced() : breaker.execute(raced);
+          counted.then(answer, refuse);
+          // The turn is held until the model call itself settles: a call that outlives its deadline keeps its slot,
+          // so a hanging runtime cannot collect more than `maxConcurrent` calls.
+          return counted.then(
+            () => undefined,
+            () => (running === null ? undefined : (running as Promise<T>).then(NOTHING, NOTHING)),
+          );
         })
-        .finally(() => clearTimeout(timer));
+        .catch(refuse);
     });
-  }
-
-  /** `work` under admission and the breaker; a turn whose request `left` meanwhile runs nothing and is not counted. */
-  #admitted<T>(work: () => Promise<T>, left: () => boolean = () => false): Promise<T> {
-    const breaker = this.#breaker;
-    return this.#admission.execute(() => (left() ? Promise.reject(LEFT) : breaker === null ? work() : breaker.execute(work)));
   }
 
   #translate(e: unknown): unknown {
