@@ -14,7 +14,7 @@ import type { VersionGuard } from './resilience/version-guard.js';
 /**
  * How one served version turns checked inputs into outputs under its deployment's throughput settings:
  *
- *   response cache -> request coalescing -> guard (load limits, circuit breaker, deadline) -> adaptive batcher -> the model
+ *   response cache -> request coalescing -> guard (circuit breaker, load limits, deadline) -> adaptive batcher -> the model
  *
  * Each stage is there only when the policy turns it on (and, for batching, when the model can be batched). A cache
  * hit or a coalesced request never reaches the guard: it costs the model nothing, so it needs no turn and cannot

@@ -160,8 +160,9 @@ export const FallbackPolicySchema = z
   .strict();
 
 /**
- * The circuit breaker of each served version (cockatiel's, with a time-windowed rule): it opens when more than `errorRatio`
- * of the requests in the last `windowMs` failed (model errors, non-finite outputs, budget timeouts), once at least
+ * The circuit breaker of each served version (cockatiel's, with a time-windowed rule): it opens when more than
+ * `errorRatio` of the requests in the last `windowMs` failed (model errors, non-finite outputs, budget timeouts,
+ * load shedding), once at least
  * `minRequests` were seen in that window; after `halfOpenAfterMs` one request tries the model, and its success
  * closes the circuit. While open, requests go straight to the fallback chain (or get CIRCUIT_OPEN).
  */

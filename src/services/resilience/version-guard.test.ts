@@ -110,11 +110,11 @@ async function runMany(guard: VersionGuard, n: number, outcome: 'ok' | ErrorCode
 }
 
 describe('countsAsModelFailure', () => {
-  test('model failures and non-Mooring errors count; client, overload and shutdown errors do not', () => {
-    for (const code of ['INFERENCE_FAILED', 'NON_FINITE_OUTPUT', 'DEADLINE_EXCEEDED', 'INTERNAL'] as const) {
+  test('model failures, timeouts, shedding and non-Mooring errors count; client and shutdown errors do not', () => {
+    for (const code of ['INFERENCE_FAILED', 'NON_FINITE_OUTPUT', 'DEADLINE_EXCEEDED', 'OVERLOADED', 'INTERNAL'] as const) {
       assert.equal(countsAsModelFailure(fail(code, 'x')), true, code);
     }
-    for (const code of ['VALIDATION_FAILED', 'SHUTTING_DOWN', 'OVERLOADED', 'CIRCUIT_OPEN', 'INVALID_REQUEST', 'MODEL_NOT_READY'] as const) {
+    for (const code of ['VALIDATION_FAILED', 'SHUTTING_DOWN', 'CIRCUIT_OPEN', 'INVALID_REQUEST', 'MODEL_NOT_READY'] as const) {
       assert.equal(countsAsModelFailure(fail(code, 'x')), false, code);
     }
     assert.equal(countsAsModelFailure(new Error('onnxruntime exploded')), true);
@@ -317,7 +317,7 @@ describe('VersionGuard circuit breaker', () => {
 describe('VersionGuard load shedding', () => {
   test('with 1 running and 1 queued a third request is OVERLOADED; the queued one runs when the first ends', async (t) => {
     fakeClock(t);
-    const { guard, events } = guarded(settings({ breaker: { ...BREAKER, minRequests: 1 }, limits: { maxConcurrent: 1, maxQueued: 1, retryAfterSeconds: 7 } }));
+    const { guard, events } = guarded(settings({ breaker: { ...BREAKER, enabled: false }, limits: { maxConcurrent: 1, maxQueued: 1, retryAfterSeconds: 7 } }));
     assert.deepEqual(guard.load, { running: 0, queued: 0 });
     const first = deferred<string>();
     const firstRun = guard.run(Infinity, () => first.promise);
@@ -337,7 +337,6 @@ describe('VersionGuard load shedding', () => {
     });
     assert.equal(third.calls, 0);
     assert.equal(events.shed, 1);
-    // Shedding is overload, not a broken model: even at minRequests 1 the breaker does not move.
     await assert.rejects(guard.run(performance.now() + 60_000, third.fn), (e: unknown) => e instanceof MooringError && e.code === 'OVERLOADED');
     assert.equal(events.shed, 2);
 
@@ -428,11 +427,11 @@ describe('VersionGuard deadline', () => {
     assert.deepEqual(events.circuit, []);
   });
 
-  test('a queued request whose deadline passes leaves: its work never runs, it is not a failure, and the queue moves on', async (t) => {
+  test('a queued request whose deadline passes leaves: its work never runs, it counts as a failure, and the queue moves on', async (t) => {
     const tick = fakeClock(t);
-    // minRequests 1 and a low ratio: a single counted failure next to the one success would open the circuit.
+    // minRequests 3: the one timeout is counted, but three requests are needed before the circuit may open.
     const { guard, events } = guarded(
-      settings({ breaker: { ...BREAKER, minRequests: 1, errorRatio: 0.1 }, limits: { maxConcurrent: 1, maxQueued: 5 }, budgetMs: 50 }),
+      settings({ breaker: { ...BREAKER, minRequests: 3, errorRatio: 0.1 }, limits: { maxConcurrent: 1, maxQueued: 5 }, budgetMs: 50 }),
     );
     const first = deferred<string>();
     const firstRun = guard.run(Infinity, () => first.promise);
@@ -453,7 +452,34 @@ describe('VersionGuard deadline', () => {
     assert.equal(behind.calls, 1);
     assert.deepEqual(guard.load, { running: 0, queued: 0 });
     assert.equal(guard.circuit, 'closed');
-    assert.deepEqual(events.circuit, [], 'a deadline passed in the queue is overload, not a model failure');
+    assert.deepEqual(events.circuit, []);
+    // A third request that fails makes 2 failures of 3 (the timeout counted): the circuit opens.
+    assert.equal(await codeOf(guard.run(Infinity, work('INFERENCE_FAILED').fn)), 'INFERENCE_FAILED');
+    assert.equal(guard.circuit, 'open');
+  });
+
+  test('a version whose calls hang opens its circuit: its slots fill, then timeouts and refusals are counted', async (t) => {
+    const tick = fakeClock(t);
+    const { guard, events } = guarded(
+      settings({ breaker: { ...BREAKER, minRequests: 4, errorRatio: 0.5 }, limits: { maxConcurrent: 2, maxQueued: 1 }, budgetMs: 50 }),
+    );
+    const hang = (): Promise<string> => new Promise<string>(() => undefined);
+    const firstTwo = [guard.run(performance.now() + 50, hang), guard.run(performance.now() + 50, hang)];
+    tick(50);
+    assert.deepEqual(await Promise.all(firstTwo.map(codeOf)), ['DEADLINE_EXCEEDED', 'DEADLINE_EXCEEDED']);
+    assert.deepEqual(guard.load, { running: 2, queued: 0 }, 'the hung calls keep their slots');
+    const queued = guard.run(performance.now() + 50, hang);
+    const shed = guard.run(performance.now() + 50, hang);
+    assert.equal(await codeOf(shed), 'OVERLOADED');
+    tick(50);
+    assert.equal(await codeOf(queued), 'DEADLINE_EXCEEDED');
+    assert.equal(guard.circuit, 'open');
+    assert.equal(events.circuit[0]?.[0], 'open');
+    // While open nothing reaches admission; a half-open trial that is refused for load re-opens it.
+    assert.equal(await codeOf(guard.run(performance.now() + 50, hang)), 'CIRCUIT_OPEN');
+    tick(BREAKER.halfOpenAfterMs!);
+    assert.equal(await codeOf(guard.run(performance.now() + 50, hang)), 'OVERLOADED');
+    assert.equal(guard.circuit, 'open');
   });
 
   test('a deadline already past rejects at once without calling the work', async (t) => {

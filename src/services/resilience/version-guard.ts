@@ -5,26 +5,32 @@ import type { DeploymentPolicy } from '../../core/deployment/policy.js';
 import { WindowedBreaker } from './windowed-breaker.js';
 
 /**
- * The guard around one served version's model runs: load shedding, the circuit breaker and the latency budget,
+ * The guard around one served version's model runs: the circuit breaker, load shedding and the latency budget,
  * in that order:
  *
- *   admission (cockatiel bulkhead: `limits.maxConcurrent` running, `limits.maxQueued` waiting, the rest OVERLOADED)
- *     -> circuit breaker (cockatiel's policy with our WindowedBreaker rule: CIRCUIT_OPEN while open)
- *       -> the work, raced against the request's deadline (DEADLINE_EXCEEDED)
+ *   circuit breaker (cockatiel's policy with our WindowedBreaker rule: CIRCUIT_OPEN while open)
+ *     -> admission (cockatiel bulkhead: `limits.maxConcurrent` running, `limits.maxQueued` waiting, the rest OVERLOADED)
+ *       -> the work; the request's deadline (DEADLINE_EXCEEDED) covers the wait for a turn and the work
  *
- * What the breaker counts as a failure: the model failing (INFERENCE_FAILED, NON_FINITE_OUTPUT, anything not a
- * MooringError) and the deadline passing while the model runs. Load shedding and a deadline passed while waiting for
- * a turn are overload, not a broken model, and are not counted; nor is a runner shutting down.
+ * What the breaker counts as a failure: everything that means the version cannot answer now: the model failing
+ * (INFERENCE_FAILED, NON_FINITE_OUTPUT, anything not a MooringError), the deadline passing (waiting or running), and
+ * load shedding (OVERLOADED), as Hystrix counts rejections. A version whose calls hang fills its slots and its queue;
+ * counting the timeouts and refusals that follow is what opens its circuit, and a half-open trial that is refused
+ * re-opens it instead of (as cockatiel does with errors it does not count) closing it. Not counted: a runner
+ * shutting down, and a request whose deadline had passed before its trial began.
  *
  * A request whose deadline passes while it waits for a turn leaves at once; its turn, when it comes, runs nothing.
  * One whose deadline passes while the model runs is answered at once too, but its model call keeps its admission
- * slot until the call settles: a hanging runtime cannot collect unbounded calls. (onnxruntime-node runs a session on
+ * slot until the call settles: a hanging runtime cannot collect more than `maxConcurrent` calls. (onnxruntime-node runs a session on
  * the JavaScript thread, so there a deadline can only be noticed once the run ends: the budget then bounds queueing
  * and batching, and catches asynchronous runtimes that hang.)
  *
  * Built per version from the policy's `circuitBreaker`, `limits` and `latencyBudgetMs`; the serving pool keeps the
  * same guard (and so the breaker's state) across policy changes that leave those three alone.
  */
+
+/** Thrown into a turn whose request already left: the bulkhead frees the slot and moves on. */
+const LEFT = Symbol('request left before its turn');
 
 /** The breaker's state as Mooring reports it (metrics, health). */
 export type CircuitPhase = 'closed' | 'open' | 'half_open';
@@ -40,11 +46,12 @@ export interface GuardEvents {
   onShed?(): void;
 }
 
-/** Codes that say the model failed (counted by the breaker). */
-const MODEL_FAILURES: ReadonlySet<string> = new Set(['INFERENCE_FAILED', 'NON_FINITE_OUTPUT', 'DEADLINE_EXCEEDED', 'INTERNAL']);
+/** Codes that say the version could not answer (counted by the breaker). */
+const MODEL_FAILURES: ReadonlySet<string> = new Set(['INFERENCE_FAILED', 'NON_FINITE_OUTPUT', 'DEADLINE_EXCEEDED', 'OVERLOADED', 'INTERNAL']);
 
-/** Whether an error from a model run counts against the version's circuit. */
+/** Whether an error from a guarded run counts against the version's circuit. */
 export function countsAsModelFailure(err: unknown): boolean {
+  if (err === LEFT) return false;
   return !(err instanceof MooringError) || MODEL_FAILURES.has(err.code);
 }
 
@@ -56,9 +63,6 @@ const PHASE: Readonly<Record<CircuitState, CircuitPhase>> = {
 };
 
 const NOTHING = (): undefined => undefined;
-
-/** Thrown into a turn whose request already left: the bulkhead frees the slot and moves on. */
-const LEFT = Symbol('request left before its turn');
 
 /** One version's admission, breaker and budget. */
 export class VersionGuard {
@@ -119,7 +123,8 @@ export class VersionGuard {
   run<T>(deadline: number, work: () => Promise<T>): Promise<T> {
     const breaker = this.#breaker;
     if (deadline === Infinity) {
-      return this.#admission.execute(() => (breaker === null ? work() : breaker.execute(work))).catch((e: unknown) => {
+      const admitted = (): Promise<T> => this.#admission.execute(work).catch((e: unknown) => Promise.reject(this.#translate(e)));
+      return (breaker === null ? admitted() : breaker.execute(admitted)).catch((e: unknown) => {
         throw this.#translate(e);
       });
     }
@@ -127,43 +132,44 @@ export class VersionGuard {
     if (remaining <= 0) return Promise.reject(this.#deadline());
     return new Promise<T>((resolve, reject) => {
       let left = false;
-      let interrupt: ((e: MooringError) => void) | null = null;
+      let interrupt: ((e: unknown) => void) | null = null;
       const timer = setTimeout(() => {
         left = true;
         const err = this.#deadline();
-        // Running: fail the run so the breaker counts it. Still waiting for a turn: leave now.
+        // Past the breaker (waiting for a turn, or running): fail the attempt, so the breaker counts it.
+        // Still before the breaker (a half-open trial is under way): leave now.
         if (interrupt !== null) interrupt(err);
         else reject(err);
       }, remaining);
-      const answer = (value: T): void => {
-        clearTimeout(timer);
-        resolve(value);
-      };
-      const refuse = (e: unknown): void => {
-        clearTimeout(timer);
-        if (e !== LEFT) reject(this.#translate(e));
-      };
-      this.#admission
-        .execute(() => {
-          // A request that left while it waited: its turn runs nothing and is not counted by the breaker.
-          if (left) return Promise.reject(LEFT);
-          let running: Promise<T> | null = null;
-          const raced = (): Promise<T> =>
-            new Promise<T>((res, rej) => {
-              interrupt = rej;
-              running = work();
+      const attempt = (): Promise<T> =>
+        new Promise<T>((res, rej) => {
+          if (left) {
+            rej(LEFT);
+            return;
+          }
+          interrupt = rej;
+          this.#admission
+            .execute(() => {
+              // A request that left while it waited: its turn runs nothing.
+              if (left) return Promise.reject(LEFT);
+              const running = work();
               running.then(res, rej);
-            });
-          const counted = breaker === null ? raced() : breaker.execute(raced);
-          counted.then(answer, refuse);
-          // The turn is held until the model call itself settles: a call that outlives its deadline keeps its slot,
-          // so a hanging runtime cannot collect more than `maxConcurrent` calls.
-          return counted.then(
-            () => undefined,
-            () => (running === null ? undefined : (running as Promise<T>).then(NOTHING, NOTHING)),
-          );
-        })
-        .catch(refuse);
+              // The turn is held until the model call itself settles: a call that outlives its deadline keeps its
+              // slot, so a hanging runtime cannot collect more than `maxConcurrent` calls.
+              return running.then(NOTHING, NOTHING);
+            })
+            .catch((e: unknown) => rej(e === LEFT ? e : this.#translate(e)));
+        });
+      (breaker === null ? attempt() : breaker.execute(attempt)).then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (e: unknown) => {
+          clearTimeout(timer);
+          if (e !== LEFT) reject(this.#translate(e));
+        },
+      );
     });
   }
 
