@@ -35,19 +35,28 @@ export const START_NODE_FLAGS: readonly string[] = (() => {
   return words[0] === 'node' ? words.slice(1).filter((w) => w.startsWith('--')) : [];
 })();
 
+/** The scripts that run the real Mooring server: they get `START_NODE_FLAGS`. */
+const MOORING_SERVER_SCRIPTS: ReadonlySet<string> = new Set(['mooring-server.ts', 'fallback-server.ts']);
+
+/** Options of `startChild`. */
+export interface ChildOptions {
+  /** Give the child a stdin pipe (`child.proc.stdin`) for commands; default: no stdin. */
+  stdin?: boolean;
+}
+
 /**
- * Starts `node [nodeArgs] --import tsx bench/<script> [args]` from the repository root; the Mooring server script
- * also gets `START_NODE_FLAGS`.
+ * Starts `node [nodeArgs] --import tsx bench/<script> [args]` from the repository root; the Mooring server scripts
+ * also get `START_NODE_FLAGS`.
  */
-export function startChild(script: string, args: readonly string[] = [], nodeArgs: readonly string[] = []): Child {
-  const flags = script === 'mooring-server.ts' ? [...START_NODE_FLAGS, ...nodeArgs] : nodeArgs;
+export function startChild(script: string, args: readonly string[] = [], nodeArgs: readonly string[] = [], options: ChildOptions = {}): Child {
+  const flags = MOORING_SERVER_SCRIPTS.has(script) ? [...START_NODE_FLAGS, ...nodeArgs] : nodeArgs;
   const command = [process.execPath, ...flags, '--import', 'tsx', `bench/${script}`, ...args];
   // BENCH_PIN_CHILD=<cpu list>: run the child under `taskset -c` (execs node, so the pid stays the server's).
   const pin = process.env.BENCH_PIN_CHILD;
   if (pin) command.unshift('taskset', '-c', pin);
   const proc = spawn(command[0]!, command.slice(1), {
     cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [options.stdin === true ? 'pipe' : 'ignore', 'pipe', 'pipe'],
   });
   if (proc.pid === undefined) throw new Error(`cannot start bench/${script}`);
   const lines: string[] = [];

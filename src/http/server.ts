@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { clearServerInfo, ensureAdminToken, ensureHome, writeServerInfo } from '../config/home.js';
 import { openContext } from '../compose.js';
+import type { ModelRuntime } from '../runtime/model-runtime.js';
 import type { MooringContext } from '../compose.js';
 import { demoRequest, ensureDemoModel } from '../demo/register-demo.js';
 import { buildApp } from './app.js';
@@ -33,6 +34,8 @@ export interface StartServerOptions {
   logger?: Logger;
   /** Print where to send a prediction (default true). */
   announce?: boolean;
+  /** Replaces the ONNX runtime (fault injection in tests and benchmarks). */
+  runtime?: ModelRuntime;
 }
 
 /** Mooring's package version, for server metadata. */
@@ -50,7 +53,7 @@ export async function startServer(config: Config, options: StartServerOptions = 
   ensureHome(config.home);
   const logger =
     options.logger ?? pino({ level: config.log.level, base: { service: 'mooring' } }, pino.destination({ dest: 1, sync: false }));
-  const ctx = await openContext(config, { logger, actor: 'server', logWriterThread: true });
+  const ctx = await openContext(config, { logger, actor: 'server', logWriterThread: true, ...(options.runtime ? { runtime: options.runtime } : {}) });
   const state: ServerState = { ready: false, draining: false };
   const adminToken = config.admin.token ?? ensureAdminToken(config.home);
   const version = mooringVersion();
