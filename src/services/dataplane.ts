@@ -1,4 +1,5 @@
 import type { Clock } from '../core/clock.js';
+import { splitSalt, toCanary } from '../core/rollout/sticky-split.js';
 import { MooringError, fail } from '../core/errors.js';
 import type { Tensor } from '../core/inference/tensor.js';
 import type { Problem, ProblemReport } from '../core/validation/problems.js';
@@ -38,6 +39,8 @@ export interface AnsweredPrediction {
   readonly response: unknown;
   readonly latencyMs: number;
   readonly warnings: readonly Problem[] | null;
+  /** Extra log markers (e.g. `canary_failed`). */
+  readonly flags?: readonly string[];
 }
 
 /** A request that failed, as the caller saw it. */
@@ -51,6 +54,24 @@ export interface FailedPrediction {
   readonly status: number;
   readonly code: string;
   readonly latencyMs: number;
+}
+
+/** One shadow run of a request, after its answer was sent. */
+export interface ShadowRun {
+  readonly target: ServedVersion;
+  /** The version whose answer the client got. */
+  readonly primaryVersion: number;
+  readonly id: string;
+  readonly rows: number;
+  readonly request: unknown;
+  /** The shadow's answer, encoded like the primary's (null when it failed). */
+  readonly response: unknown;
+  /** The shadow's own time, in milliseconds. */
+  readonly latencyMs: number;
+  /** The error code when it failed, else null. */
+  readonly code: string | null;
+  /** The HTTP status the failure would have had (metrics label), 200 when it answered. */
+  readonly status: number;
 }
 
 /** A request answered by a fallback, as the caller saw it. */
@@ -174,7 +195,32 @@ export class Dataplane {
       latencyMs: p.latencyMs,
       status: 'ok',
       error: null,
-      flags: p.warnings ? OOD_FLAGS : NO_FLAGS,
+      flags: flagsOf(p),
+    });
+  }
+
+  /**
+   * Counts and logs a shadow's run of a request (route `shadow`, the request's id, flag `shadow_of:<version>`): its
+   * answer (`response`, encoded like the primary's) or its error code. The client never sees it.
+   */
+  shadowed(s: ShadowRun): void {
+    const flags = [`shadow_of:${s.primaryVersion}`];
+    if (s.code === null) this.metricsOf(s.target)?.ok('shadow', s.latencyMs / 1000);
+    else this.metrics?.failed(s.target.name, s.target.label, 'shadow', s.status);
+    if (this.predictions === null) return;
+    this.predictions.record({
+      id: s.id,
+      at: this.clock(),
+      model: s.target.name,
+      version: s.target.version,
+      route: 'shadow',
+      rows: s.rows,
+      inputs: s.request,
+      outputs: s.code === null ? s.response : null,
+      latencyMs: s.latencyMs,
+      status: s.code === null ? 'ok' : 'error',
+      error: s.code,
+      flags,
     });
   }
 
@@ -206,6 +252,23 @@ export class Dataplane {
   private metricsOf(target: ServedVersion): VersionMetrics | null {
     if (this.metrics === null) return null;
     return (target.metrics ??= this.metrics.forVersion(target.name, target.label));
+  }
+
+  /** A version of `model` that is loaded now, without I/O (shadows run only on loaded versions). */
+  loaded(model: string, version: number): ServedVersion | undefined {
+    return this.pool.lookup(model, version);
+  }
+
+  /**
+   * The canary that answers a request `production` routed, or null: when the model's routing has a canary with a
+   * weight, loaded, and the split (`key()`: the sticky key, read only when a canary is in play) picks it.
+   */
+  canaryFor(production: ServedVersion, key: () => string | null): ServedVersion | null {
+    const canary = production.policy.routing.canary;
+    if (canary === null || canary.weight <= 0 || canary.version === production.version) return null;
+    const served = this.pool.lookup(production.name, canary.version);
+    if (served === undefined) return null; // still loading: production answers meanwhile
+    return toCanary(canary.weight, key(), splitSalt(production.name, canary.version)) ? served : null;
   }
 
   /**
@@ -266,6 +329,12 @@ export class Dataplane {
     this.metrics?.validation(target.name, target.label, report, warnings ? 'flagged' : 'ignored');
     return warnings;
   }
+}
+
+/** The log markers of an answer: its own (canary_failed), then out_of_distribution when it was served with warnings. */
+function flagsOf(p: AnsweredPrediction): readonly string[] {
+  if (p.flags === undefined || p.flags.length === 0) return p.warnings ? OOD_FLAGS : NO_FLAGS;
+  return p.warnings ? [...p.flags, OUT_OF_DISTRIBUTION_FLAG] : p.flags;
 }
 
 function isVersionNumber(s: string): boolean {

@@ -73,10 +73,19 @@ export class DeploymentService {
    * Makes `policy` the policy in force, whatever the current one says: what it leaves out takes the defaults, not
    * the current values (the declarative `mooring apply`). Same answers as `set`: a policy equal to the one in force
    * writes nothing (`changed: false`); INVALID_REQUEST naming the field; MODEL_NOT_FOUND for an unknown model.
+   * `routing` and `rollout` are not the declaration's to set: they are kept as they are (the shadow, rollout and A/B
+   * commands and the rollout controller own them), and a declaration naming them is refused.
    */
   async replace(name: string, policy: DeploymentPolicyInput, by: Actor): Promise<DeploymentChange> {
-    const next = applyPolicyPatch(DEFAULT_POLICY, policy);
-    return this.write(name, by, () => next);
+    for (const owned of ['routing', 'rollout'] as const) {
+      if (policy[owned] !== undefined) {
+        throw fail('INVALID_REQUEST', `invalid deployment policy: ${owned} is set by the shadow, rollout and ab commands, not by a declaration`, {
+          field: owned,
+        });
+      }
+    }
+    const declared = applyPolicyPatch(DEFAULT_POLICY, policy);
+    return this.write(name, by, (current) => ({ ...declared, routing: current.routing, rollout: current.rollout }));
   }
 
   /**

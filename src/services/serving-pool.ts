@@ -360,6 +360,7 @@ export class ServingPool implements ProductionGate {
           return;
         }
         if (!(await this.keepPrevious(m.name, target))) failed = true;
+        if (!(await this.keepRouted(m.name))) failed = true;
         if (this.production.get(m.name)?.version === target) return;
         const gen = this.generation.get(m.name) ?? 0;
         try {
@@ -399,6 +400,30 @@ export class ServingPool implements ProductionGate {
     }
   }
 
+  /** Keeps the versions the model's routing names (a canary, shadows) loaded. False when one could not load. */
+  private async keepRouted(name: string): Promise<boolean> {
+    let ok = true;
+    for (const version of this.routedVersions(name)) {
+      if (this.loaded.has(key(name, version))) continue;
+      try {
+        const meta = await this.deps.store.getVersion(name, version);
+        if (meta) await this.ensureLoaded(meta);
+      } catch {
+        ok = false; // logged by load(); requests keep going to production and the next sync retries
+      }
+    }
+    return ok;
+  }
+
+  /** The versions a model's routing sends traffic to besides production: its canary and its shadows. */
+  private routedVersions(name: string): number[] {
+    const routing = this.policies.get(name)?.policy.routing;
+    if (routing === undefined) return [];
+    const versions = routing.shadows.map((s) => s.version);
+    if (routing.canary !== null) versions.push(routing.canary.version);
+    return versions;
+  }
+
   /** The version production held before, when it is loaded (the `previous` fallback). */
   previousOf(name: string): ServedVersion | undefined {
     const version = this.previous.get(name);
@@ -424,12 +449,13 @@ export class ServingPool implements ProductionGate {
     }
   }
 
-  /** Versions to keep loaded: every aliased version, each production version and the one it replaced. */
+  /** Versions to keep loaded: every aliased version, each production version and the one it replaced, routed versions. */
   private pinnedVersions(): Set<string> {
     const pinned = new Set<string>();
     for (const [name, table] of this.aliases) for (const v of Object.values(table)) pinned.add(key(name, v));
     for (const [name, served] of this.production) pinned.add(key(name, served.version));
     for (const [name, v] of this.previous) pinned.add(key(name, v));
+    for (const name of this.policies.keys()) for (const v of this.routedVersions(name)) pinned.add(key(name, v));
     return pinned;
   }
 

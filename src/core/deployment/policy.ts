@@ -189,6 +189,125 @@ export const LimitsPolicySchema = z
   })
   .strict();
 
+/** A canary: a version taking `weight` percent of the requests `production` routes. */
+export const CanarySchema = z
+  .object({
+    version: z.number().int().min(1),
+    /** Percent of production-routed requests the canary answers, by sticky key (0..100, fractions allowed). */
+    weight: z.number().min(0).max(100),
+  })
+  .strict();
+
+/** A shadow: a version that also runs on a sample of production-routed requests, after the answer, never answering. */
+export const ShadowSchema = z
+  .object({
+    version: z.number().int().min(1),
+    /** Share of requests mirrored (0 < sample <= 1). */
+    sample: z.number().gt(0).max(1).default(1),
+    /** When the shadow started (epoch ms), so a report can default to "since it started". */
+    since: z.number().int().min(0).default(0),
+  })
+  .strict();
+
+/** An A/B experiment: the canary split held fixed, compared on a labelled metric with a significance test. */
+export const ExperimentSchema = z
+  .object({
+    /** The metric the report tests (from feedback labels). */
+    metric: z.enum(['accuracy', 'precision', 'recall', 'f1', 'mae', 'rmse']),
+    /** When it started (epoch ms). */
+    since: z.number().int().min(0),
+  })
+  .strict();
+
+/**
+ * How `production`-routed requests are split: an optional canary (by a stable hash of a sticky key, so one user sees
+ * one version), optional shadows, and an optional A/B experiment over the canary split. Set by the `shadow`,
+ * `rollout` and `ab` commands (and the rollout controller), not by `mooring apply`, which leaves it as it is.
+ */
+export const RoutingPolicySchema = z
+  .object({
+    canary: CanarySchema.nullable().default(null),
+    shadows: z
+      .array(ShadowSchema)
+      .max(4)
+      .default([])
+      .refine((a) => new Set(a.map((x) => x.version)).size === a.length, { message: 'a version may shadow only once' }),
+    /**
+     * A field of the request whose value is the sticky key when the `x-mooring-key` header is absent: a feature of
+     * the first records instance, or a v2 request parameter. Null: the header only (no key: a random split).
+     */
+    keyField: z.string().min(1).max(255).nullable().default(null),
+    experiment: ExperimentSchema.nullable().default(null),
+  })
+  .strict();
+
+/** Where a rollout is. */
+export const ROLLOUT_PHASES = ['progressing', 'paused', 'promoted', 'rolled_back', 'aborted'] as const;
+
+/** The phase of a rollout. */
+export type RolloutPhase = (typeof ROLLOUT_PHASES)[number];
+
+/** One check of a rollout analysis: a measured value against its limit. */
+export const RolloutCheckSchema = z
+  .object({
+    name: z.enum(['requests', 'error_rate', 'latency_ratio', 'drift', 'accuracy']),
+    /** The canary's value (null: no data). */
+    value: z.number().nullable(),
+    /** The production version's value, where the check compares the two. */
+    baseline: z.number().nullable().default(null),
+    limit: z.number(),
+    passed: z.boolean(),
+  })
+  .strict();
+
+/**
+ * A canary rollout: its settings and, maintained by the rollout controller, its state. Every transition is a new
+ * policy revision (so it is audited and survives a restart); the controller holds a lease so that with several
+ * replicas exactly one acts.
+ */
+export const RolloutSchema = z
+  .object({
+    version: z.number().int().min(1),
+    /** Canary weights in percent, increasing, the last 100. */
+    steps: z
+      .array(z.number().gt(0).max(100))
+      .min(1)
+      .max(20)
+      .refine((a) => a.every((w, i) => i === 0 || w > a[i - 1]!) && a[a.length - 1] === 100, {
+        message: 'steps must increase and end at 100',
+      }),
+    intervalMs: z.number().int().min(1_000).max(7 * 86_400_000),
+    /** Most errors per request the canary may have (0..1). */
+    maxErrorRate: z.number().min(0).max(1).default(0.01),
+    /** Most the canary's p99 latency may be, as a multiple of production's. */
+    maxLatencyRatio: z.number().min(1).default(1.5),
+    /** Most the canary's prediction distribution may differ from production's (two-sample KS statistic, 0..1). */
+    maxDrift: z.number().gt(0).max(1).default(0.2),
+    /** Most the canary's labelled metric may fall below production's (absolute), where labels arrived. */
+    maxAccuracyDrop: z.number().min(0).max(1).default(0.05),
+    /** Fewest canary requests in an interval for a check to count; fewer: the check waits (neither pass nor fail). */
+    minRequests: z.number().int().min(1).default(100),
+    /** Failed checks in a row that roll the rollout back. */
+    maxFailedChecks: z.number().int().min(1).max(100).default(1),
+    /** On failure, step the weight down one step at a time (Flagger users ask for this) instead of dropping to 0. */
+    weightedRollback: z.boolean().default(false),
+    phase: z.enum(ROLLOUT_PHASES).default('progressing'),
+    /** Index into `steps` of the weight in force (-1 after a full rollback). */
+    step: z.number().int().min(-1).default(0),
+    failedChecks: z.number().int().min(0).default(0),
+    startedAt: z.number().int().min(0),
+    /** When the current step began (the analysis window starts here). */
+    stepStartedAt: z.number().int().min(0),
+    /** The version production held when the rollout started (the rollback target after a promotion). */
+    baselineVersion: z.number().int().min(1),
+    lastCheck: z
+      .object({ at: z.number().int().min(0), passed: z.boolean().nullable(), checks: z.array(RolloutCheckSchema) })
+      .strict()
+      .nullable()
+      .default(null),
+  })
+  .strict();
+
 /** The whole deployment policy. */
 export const DeploymentPolicySchema = z
   .object({
@@ -204,6 +323,8 @@ export const DeploymentPolicySchema = z
     fallback: FallbackPolicySchema.prefault({}),
     circuitBreaker: CircuitBreakerPolicySchema.prefault({}),
     limits: LimitsPolicySchema.prefault({}),
+    routing: RoutingPolicySchema.prefault({}),
+    rollout: RolloutSchema.nullable().default(null),
   })
   .strict()
   .refine((p) => !p.fallback.chain.includes('rules') || p.fallback.rules !== null, {
@@ -223,6 +344,12 @@ export type ValidationPolicy = z.infer<typeof ValidationPolicySchema>;
 export type BatchingPolicy = z.infer<typeof BatchingPolicySchema>;
 /** The response-cache part of a deployment policy. */
 export type CachePolicy = z.infer<typeof CachePolicySchema>;
+/** The routing part of a deployment policy. */
+export type RoutingPolicy = z.infer<typeof RoutingPolicySchema>;
+/** A canary rollout and its state. */
+export type Rollout = z.infer<typeof RolloutSchema>;
+/** One check of a rollout analysis. */
+export type RolloutCheck = z.infer<typeof RolloutCheckSchema>;
 /** The fallback part of a deployment policy. */
 export type FallbackPolicy = z.infer<typeof FallbackPolicySchema>;
 /** A rule table of the `rules` fallback. */

@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { predictRecords, predictV2 } from '../../protocol/predict.js';
 import type { PredictContext, Served } from '../../protocol/predict.js';
+import { ShadowMirror } from '../../protocol/shadow-mirror.js';
+import type { MirroredRequest } from '../../protocol/shadow-mirror.js';
 import { decodeInferRequest } from '../../protocol/v2/infer-request.js';
 import type { DecodeLimits } from '../../protocol/json-tensor.js';
 import type { Dataplane } from '../../services/dataplane.js';
@@ -17,7 +19,8 @@ import type { DrainState } from '../plugins/errors.js';
  * in `"fallback": "<kind>"` and the `x-mooring-fallback` header.
  */
 export function registerInferRoutes(app: FastifyInstance, dataplane: Dataplane, limits: DecodeLimits, state: DrainState): void {
-  const send = (reply: FastifyReply, name: string, selector: string | undefined, request: unknown, served: Served<unknown>): FastifyReply => {
+  const shadows = new ShadowMirror(dataplane, (err) => STATUS_BY_CATEGORY[err.category]);
+  const send = (reply: FastifyReply, name: string, request: unknown, served: Served<unknown>, mirrored: MirroredRequest | null): FastifyReply => {
     const id = reply.request.id;
     reply.header('x-model-version', served.label).header('x-request-id', id);
     if (served.warnings) reply.header('x-mooring-warnings', served.warnings.length);
@@ -36,23 +39,47 @@ export function registerInferRoutes(app: FastifyInstance, dataplane: Dataplane, 
     dataplane.answered({
       target: served.target!,
       id,
-      route: routeOf(selector),
+      route: served.route,
       rows: served.rows,
       request: logged,
       response: new JsonText(text),
       latencyMs: reply.elapsedTime,
       warnings: served.warnings,
+      flags: served.flags,
     });
+    if (mirrored !== null) shadows.mirror(served, id, logged, mirrored);
     return reply;
   };
-  /** The request's context: the latency budget counts from when Fastify received it. */
-  const context = (reply: FastifyReply): PredictContext => ({ startedAt: performance.now() - reply.elapsedTime });
+  /**
+   * The request's context: the latency budget counts from when Fastify received it; the canary split's sticky key is
+   * the `x-mooring-key` header; a canary's failure (answered by production instead) is logged against the canary.
+   */
+  const context = (reply: FastifyReply, name: string, body: unknown): PredictContext => {
+    const header = reply.request.headers['x-mooring-key'];
+    return {
+      startedAt: performance.now() - reply.elapsedTime,
+      key: typeof header === 'string' && header.length > 0 ? header : null,
+      onCanaryFailure: (canary, e) => {
+        const err = toMooringError(e);
+        dataplane.failed({
+          model: name,
+          target: canary,
+          id: reply.request.id,
+          route: 'canary',
+          request: asLogged(reply.request.bodyText, body),
+          status: STATUS_BY_CATEGORY[err.category],
+          code: err.code,
+          latencyMs: reply.elapsedTime,
+        });
+      },
+    };
+  };
   const v2 = async (name: string, version: string | undefined, body: unknown, reply: FastifyReply) => {
-    const ctx = context(reply);
+    const ctx = context(reply, name, body);
     try {
       // Decoded before the version is resolved: a malformed body never costs a model load.
       const request = decodeInferRequest(body, limits);
-      return send(reply, name, version, body, await predictV2(dataplane, name, version, request, body, ctx));
+      return send(reply, name, body, await predictV2(dataplane, name, version, request, body, ctx), { kind: 'v2', request });
     } catch (e) {
       throw failed(name, ctx.target, version, body, reply, e);
     }
@@ -77,9 +104,9 @@ export function registerInferRoutes(app: FastifyInstance, dataplane: Dataplane, 
   );
 
   const records = async (name: string, version: string | undefined, body: unknown, reply: FastifyReply) => {
-    const ctx = context(reply);
+    const ctx = context(reply, name, body);
     try {
-      return send(reply, name, version, body, await predictRecords(dataplane, name, version, body, limits, ctx));
+      return send(reply, name, body, await predictRecords(dataplane, name, version, body, limits, ctx), { kind: 'records', body, limits });
     } catch (e) {
       throw failed(name, ctx.target, version, body, reply, e);
     }
