@@ -12,9 +12,9 @@
  *     a circuit breaker that reacts within a couple of seconds.
  *
  * The server is `startServer` (what `npm start` runs) with a fault-injecting runtime in place of the ONNX one.
- * The fault wrapper is written here too, rather than importing test/helpers/faulty-runtime.ts: that helper is built
- * on the src/ modules, and an error it throws is a src/ `MooringError`, which the compiled dist/ code does not
- * recognise (`instanceof` across two copies of the class); here the ONNX runtime and `fail` both come from dist/.
+ * Faults come from the tests' FaultyRuntime (test/helpers/faulty-runtime.ts), given the ONNX runtime and `fail` of
+ * dist/: an error made by src/'s `fail` would not be a MooringError to the compiled code (`instanceof` across two
+ * copies of the class).
  *
  * Usage: `node --import tsx bench/fallback-server.ts [port]`. Prints `POLICY <json>` (the policy as written), then
  * `READY <port>` once both versions are loaded and the server listens on 127.0.0.1. Commands on stdin, one per line,
@@ -25,14 +25,15 @@
  *   stats <id>                                       inference calls per version and inferences hanging now
  * SIGTERM/SIGINT (or stdin closing) shut it down gracefully and remove the temporary home.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import onnxProto from 'onnx-proto';
 import pino from 'pino';
+import { FaultyRuntime } from '../test/helpers/faulty-runtime.js';
+import { exitOnSignals } from './child-exit.js';
 
 // Type-only views of the compiled modules: the types come from src/, the code from dist/.
 type ConfigModule = typeof import('../src/config/config.js');
@@ -45,11 +46,6 @@ type DemoModule = typeof import('../src/demo/demo-model.js');
 type RegisterDemoModule = typeof import('../src/demo/register-demo.js');
 type ReferenceProfileModule = typeof import('../src/services/reference-profile.js');
 type PolicyInput = import('../src/core/deployment/policy.js').DeploymentPolicyInput;
-type ModelRuntime = import('../src/runtime/model-runtime.js').ModelRuntime;
-type LoadedModel = import('../src/runtime/model-runtime.js').LoadedModel;
-type ModelInfo = import('../src/runtime/model-runtime.js').ModelInfo;
-type LoadOptions = import('../src/runtime/model-runtime.js').LoadOptions;
-type Tensor = import('../src/core/inference/tensor.js').Tensor;
 
 /** The model the bench serves. */
 const MODEL = 'churn';
@@ -106,78 +102,6 @@ function shiftedBias(bytes: Uint8Array, shift: number, doc: string): Uint8Array 
   return onnx.ModelProto.encode(model).finish();
 }
 
-const sha = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
-
-/**
- * The real ONNX runtime (from dist/) with a fault per artifact: `throw` fails every inference with dist's
- * INFERENCE_FAILED, `hang` never answers until the fault is cleared or replaced, `nan` answers NaN in every float
- * output. Load-time warm-up runs before any fault is set, so both versions load normally.
- */
-class FaultInjectingRuntime implements ModelRuntime {
-  readonly platform: string;
-  readonly #inner: ModelRuntime;
-  readonly #fail: ErrorsModule['fail'];
-  readonly #faults = new Map<string, FaultKind>();
-  readonly #hung = new Map<string, Array<() => void>>();
-  readonly calls = new Map<string, number>();
-
-  constructor(inner: ModelRuntime, fail: ErrorsModule['fail']) {
-    this.#inner = inner;
-    this.#fail = fail;
-    this.platform = inner.platform;
-  }
-
-  /** Sets (null: clears) the fault of the artifact with digest `key`; returns how many hung inferences it released. */
-  set(key: string, fault: FaultKind | null): number {
-    if (fault === null) this.#faults.delete(key);
-    else this.#faults.set(key, fault);
-    if (fault === 'hang') return 0;
-    const hung = this.#hung.get(key) ?? [];
-    this.#hung.delete(key);
-    for (const release of hung) release();
-    return hung.length;
-  }
-
-  hanging(key: string): number {
-    return this.#hung.get(key)?.length ?? 0;
-  }
-
-  inspect(bytes: Uint8Array): Promise<ModelInfo> {
-    return this.#inner.inspect(bytes);
-  }
-
-  async load(bytes: Uint8Array, options?: LoadOptions): Promise<LoadedModel> {
-    const real = await this.#inner.load(bytes, options);
-    const key = sha(bytes);
-    const infer = async (inputs: readonly Tensor[], outputs?: readonly string[]): Promise<Tensor[]> => {
-      this.calls.set(key, (this.calls.get(key) ?? 0) + 1);
-      switch (this.#faults.get(key)) {
-        case undefined:
-          return real.infer(inputs, outputs);
-        case 'throw':
-          throw this.#fail('INFERENCE_FAILED', 'injected fault: the model threw');
-        case 'hang': {
-          await new Promise<void>((resolve) => {
-            const list = this.#hung.get(key) ?? [];
-            list.push(resolve);
-            this.#hung.set(key, list);
-          });
-          return real.infer(inputs, outputs);
-        }
-        case 'nan':
-          return (await real.infer(inputs, outputs)).map(withNaN);
-      }
-    };
-    return { signature: real.signature, infer, dispose: () => real.dispose() };
-  }
-}
-
-function withNaN(t: Tensor): Tensor {
-  if (t.datatype !== 'FP32' && t.datatype !== 'FP64') return t;
-  const data = (t.data as Float32Array).slice();
-  data.fill(Number.NaN);
-  return { ...t, data };
-}
 
 async function main(): Promise<void> {
   if (!existsSync(dist('http', 'app.js')) || !existsSync(dist('compose.js'))) {
@@ -222,7 +146,7 @@ async function main(): Promise<void> {
   }
 
   // The server `npm start` runs, with the fault-injecting runtime.
-  const runtime = new FaultInjectingRuntime(new OnnxModelRuntime(), fail);
+  const runtime = new FaultyRuntime(new OnnxModelRuntime(), (message) => fail('INFERENCE_FAILED', message));
   const logger = pino({ level: config.log.level, base: { service: 'mooring' } }, pino.destination({ dest: 2, sync: false }));
   const server = await startServer(config, { logger, runtime, handleSignals: false, announce: false });
   const status = server.ctx.pool.status().find((s) => s.name === MODEL);
@@ -230,22 +154,15 @@ async function main(): Promise<void> {
     throw new Error(`expected production 2 with version 1 loaded as previous, got ${JSON.stringify(status)}`);
   }
 
-  const keys: Record<string, string> = { '1': sha(v1), '2': sha(v2) };
-  let stopping = false;
-  const shutdown = (): void => {
-    if (stopping) return;
-    stopping = true;
-    for (const key of Object.values(keys)) runtime.set(key, null);
-    server
-      .stop('bench finished')
-      .catch((err: unknown) => process.stderr.write(`fallback-server: stop failed: ${String(err)}\n`))
-      .finally(() => {
-        rmSync(home, { recursive: true, force: true });
-        process.exit(0);
-      });
-  };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  const keys: Record<string, string> = { '1': FaultyRuntime.keyOf(v1), '2': FaultyRuntime.keyOf(v2) };
+  const shutdown = exitOnSignals(
+    'fallback-server',
+    home,
+    () => server.stop('bench finished'),
+    () => {
+      for (const key of Object.values(keys)) runtime.setKey(key, null);
+    },
+  );
 
   const reply = (id: string, value: unknown): void => void process.stdout.write(`ACK ${id} ${JSON.stringify(value)}\n`);
   const lines = createInterface({ input: process.stdin });
@@ -263,7 +180,7 @@ async function main(): Promise<void> {
         changes.push([version, kind === 'none' ? null : (kind as FaultKind)]);
       }
       // All at once (one synchronous loop), so no request sees half of the change.
-      const released = Object.fromEntries(changes.map(([version, fault]) => [version, runtime.set(keys[version]!, fault)]));
+      const released = Object.fromEntries(changes.map(([version, fault]) => [version, runtime.setKey(keys[version]!, fault === null ? null : { kind: fault })]));
       reply(id, { faults: Object.fromEntries(changes.map(([v, f]) => [v, f ?? 'none'])), released });
     } else if (words[0] === 'stats' && words.length === 2) {
       const calls = Object.fromEntries(Object.entries(keys).map(([v, k]) => [v, runtime.calls.get(k) ?? 0]));

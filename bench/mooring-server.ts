@@ -21,10 +21,11 @@
  *
  * `dist/` must exist: `npm run bench` runs `npm run build` first.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { exitOnSignals } from './child-exit.js';
 import { HEAVY_MODEL_NAME, buildHeavyModel, heavyReferenceTable } from './heavy-model.js';
 
 // Type-only views of the compiled modules: the types come from src/, the code from dist/.
@@ -118,19 +119,6 @@ if (flags.has('no-profile') || flags.has('heavy') || Object.keys(policy).length 
 }
 const server = await startServer(config, { handleSignals: false, announce: false });
 
-let stopping = false;
-const shutdown = (): void => {
-  if (stopping) return;
-  stopping = true;
-  server
-    .stop('benchmark finished')
-    .catch((err: unknown) => process.stderr.write(`mooring-server: stop failed: ${String(err)}\n`))
-    .finally(() => {
-      rmSync(home, { recursive: true, force: true });
-      process.exit(0);
-    });
-};
-process.once('SIGTERM', shutdown);
-process.once('SIGINT', shutdown);
+exitOnSignals('mooring-server', home, () => server.stop('benchmark finished'));
 
 process.stdout.write(`READY ${new URL(server.url).port}\n`);

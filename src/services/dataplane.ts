@@ -159,20 +159,7 @@ export class Dataplane {
     if (fb.version !== version) flags.push(`answered_by:${fb.version}`);
     if (fb.reason !== 'validation') flags.push(MODEL_ERROR_FLAG);
     if (fb.warnings) flags.push(OUT_OF_DISTRIBUTION_FLAG);
-    this.predictions.record({
-      id: p.id,
-      at: this.clock(),
-      model: p.model,
-      version,
-      route: 'fallback',
-      rows: p.rows,
-      inputs: p.request,
-      outputs: p.response,
-      latencyMs: p.latencyMs,
-      status: 'ok',
-      error: null,
-      flags,
-    });
+    this.log(p.model, version, 'fallback', p, p.response, null, flags);
   }
 
   /**
@@ -183,20 +170,7 @@ export class Dataplane {
   answered(p: AnsweredPrediction): void {
     this.metricsOf(p.target)?.ok(p.route, p.latencyMs / 1000);
     if (this.predictions === null) return;
-    this.predictions.record({
-      id: p.id,
-      at: this.clock(),
-      model: p.target.name,
-      version: p.target.version,
-      route: p.route,
-      rows: p.rows,
-      inputs: p.request,
-      outputs: p.response,
-      latencyMs: p.latencyMs,
-      status: 'ok',
-      error: null,
-      flags: flagsOf(p),
-    });
+    this.log(p.target.name, p.target.version, p.route, p, p.response, null, flagsOf(p));
   }
 
   /**
@@ -208,20 +182,7 @@ export class Dataplane {
     if (s.code === null) this.metricsOf(s.target)?.ok('shadow', s.latencyMs / 1000);
     else this.metrics?.failed(s.target.name, s.target.label, 'shadow', s.status);
     if (this.predictions === null) return;
-    this.predictions.record({
-      id: s.id,
-      at: this.clock(),
-      model: s.target.name,
-      version: s.target.version,
-      route: 'shadow',
-      rows: s.rows,
-      inputs: s.request,
-      outputs: s.code === null ? s.response : null,
-      latencyMs: s.latencyMs,
-      status: s.code === null ? 'ok' : 'error',
-      error: s.code,
-      flags,
-    });
+    this.log(s.target.name, s.target.version, 'shadow', s, s.code === null ? s.response : null, s.code, flags);
   }
 
   /**
@@ -233,19 +194,32 @@ export class Dataplane {
     const model = f.target?.name ?? (this.pool.knows(f.model) ? f.model : '');
     this.metrics?.failed(model, f.target?.label ?? '', f.route, f.status);
     if (this.predictions === null || f.target === undefined) return;
-    this.predictions.record({
-      id: f.id,
+    this.log(f.target.name, f.target.version, f.route, { id: f.id, rows: 0, request: f.request, latencyMs: f.latencyMs }, null, f.code, NO_FLAGS);
+  }
+
+  /** Hands one record to the prediction log's buffer; `error` null means answered (status ok). */
+  private log(
+    model: string,
+    version: number,
+    route: PredictionRoute,
+    p: { readonly id: string; readonly rows: number; readonly request: unknown; readonly latencyMs: number },
+    outputs: unknown,
+    error: string | null,
+    flags: readonly string[],
+  ): void {
+    this.predictions?.record({
+      id: p.id,
       at: this.clock(),
-      model: f.target.name,
-      version: f.target.version,
-      route: f.route,
-      rows: 0,
-      inputs: f.request,
-      outputs: null,
-      latencyMs: f.latencyMs,
-      status: 'error',
-      error: f.code,
-      flags: NO_FLAGS,
+      model,
+      version,
+      route,
+      rows: p.rows,
+      inputs: p.request,
+      outputs,
+      latencyMs: p.latencyMs,
+      status: error === null ? 'ok' : 'error',
+      error,
+      flags,
     });
   }
 

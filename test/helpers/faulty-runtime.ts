@@ -20,17 +20,23 @@ export type Fault =
   /** Every `every`-th call (1st, every+1-th, ...) waits `delayMs` before answering; the others answer at once. */
   | { readonly kind: 'slow'; readonly every: number; readonly delayMs: number };
 
-/** The runtime: the real ONNX runtime plus per-artifact faults. */
+/** Makes the error a `throw` fault raises (the bench passes the compiled code's own `fail`, so `instanceof` holds). */
+export type FaultError = (message: string) => Error;
+
+/** The runtime: a real runtime (ONNX by default) plus per-artifact faults. */
 export class FaultyRuntime implements ModelRuntime {
   readonly platform: string;
   readonly #inner: ModelRuntime;
+  readonly #error: FaultError;
   readonly #faults = new Map<string, Fault>();
-  readonly #hung: Array<() => void> = [];
-  /** Inference calls per artifact (faulted or not), for assertions on how often a model was reached. */
+  /** Hanging inferences per artifact key, each released by calling it. */
+  readonly #hung = new Map<string, Array<() => void>>();
+  /** Inference calls per artifact key (faulted or not), for assertions on how often a model was reached. */
   readonly calls = new Map<string, number>();
 
-  constructor(inner: ModelRuntime = new OnnxModelRuntime()) {
+  constructor(inner: ModelRuntime = new OnnxModelRuntime(), error: FaultError = (m) => fail('INFERENCE_FAILED', m)) {
     this.#inner = inner;
+    this.#error = error;
     this.platform = inner.platform;
   }
 
@@ -39,16 +45,35 @@ export class FaultyRuntime implements ModelRuntime {
     return createHash('sha256').update(bytes).digest('hex');
   }
 
-  /** Sets (or, with null, clears) the fault of the model loaded from `bytes`. */
-  set(bytes: Uint8Array, fault: Fault | null): void {
-    const k = FaultyRuntime.keyOf(bytes);
-    if (fault === null) this.#faults.delete(k);
-    else this.#faults.set(k, fault);
+  /** Sets (or, with null, clears) the fault of the model loaded from `bytes`; see `setKey`. */
+  set(bytes: Uint8Array, fault: Fault | null): number {
+    return this.setKey(FaultyRuntime.keyOf(bytes), fault);
+  }
+
+  /**
+   * Sets (null: clears) the fault of the artifact with sha256 `key`. Clearing or replacing a `hang` lets that
+   * artifact's hanging inferences answer (the model "comes back"); returns how many it released.
+   */
+  setKey(key: string, fault: Fault | null): number {
+    if (fault === null) this.#faults.delete(key);
+    else this.#faults.set(key, fault);
+    if (fault?.kind === 'hang') return 0;
+    const hung = this.#hung.get(key) ?? [];
+    this.#hung.delete(key);
+    for (const release of hung) release();
+    return hung.length;
   }
 
   /** Lets every hanging inference answer (with the real model's outputs). */
   release(): void {
-    for (const r of this.#hung.splice(0)) r();
+    const lists = [...this.#hung.values()];
+    this.#hung.clear();
+    for (const list of lists) for (const release of list) release();
+  }
+
+  /** Inferences of the artifact with sha256 `key` hanging now. */
+  hanging(key: string): number {
+    return this.#hung.get(key)?.length ?? 0;
   }
 
   /** Inference calls so far on the model loaded from `bytes`. */
@@ -70,9 +95,13 @@ export class FaultyRuntime implements ModelRuntime {
       if (fault === undefined) return real.infer(inputs, outputs);
       switch (fault.kind) {
         case 'throw':
-          throw fail('INFERENCE_FAILED', 'injected fault: the model threw');
+          throw this.#error('injected fault: the model threw');
         case 'hang':
-          await new Promise<void>((resolve) => this.#hung.push(resolve));
+          await new Promise<void>((resolve) => {
+            const list = this.#hung.get(key) ?? [];
+            list.push(resolve);
+            this.#hung.set(key, list);
+          });
           return real.infer(inputs, outputs);
         case 'nan':
           return (await real.infer(inputs, outputs)).map(withNaN);
