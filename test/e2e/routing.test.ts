@@ -67,6 +67,9 @@ describe('canary routing and shadows over HTTP', () => {
   it('sends a key to the same version every time, and about `weight` percent of keys to the canary', async () => {
     await setRouting(t, { canary: { version: 2, weight: 30 } });
     await pollUntil('the canary to load', () => (t.ctx.pool.lookup('lin', 2) ? true : undefined));
+    const health = await t.get('/api/health');
+    const lin = health.body.models.find((m: { name: string }) => m.name === 'lin');
+    assert.deepEqual(lin.delivery, { canary: { version: 2, weight: 30 }, shadows: [], experiment: null, rollout: null });
     const x = [1, 2, 3, 4];
     const n = 400;
     let toV2 = 0;

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { MooringContext } from '../../compose.js';
 import type { ServerState } from '../app.js';
 import type { ModelServingStatus } from '../../services/serving-pool.js';
+import type { DeploymentPolicy } from '../../core/deployment/policy.js';
 import type { DegradationTracker } from '../../services/resilience/degradation.js';
 
 /**
@@ -19,7 +20,7 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: MooringContext, 
     return reply.code(ready ? 200 : 503).send({ ready });
   });
   app.get('/api/health', () => {
-    const models = ctx.pool.status().map((m) => modelHealth(m, ctx.degradation));
+    const models = ctx.pool.status().map((m) => ({ ...modelHealth(m, ctx.degradation), delivery: delivery(ctx.pool.knownPolicy(m.name)) }));
     const degraded = models.some((m) => !m.ready || m.degraded);
     return {
       status: state.draining ? 'draining' : !state.ready ? 'starting' : degraded ? 'degraded' : 'ok',
@@ -62,5 +63,19 @@ function modelHealth(m: ModelServingStatus, degradation: DegradationTracker) {
     degradation: reasons.length === 0 ? null : { reasons, fallbacks_last_minute: recent?.fallbacks ?? {}, exhausted_last_minute: recent?.exhausted ?? 0 },
     problem: m.ready ? null : (m.lastError ?? 'no production version loaded'),
     last_error: m.lastError,
+  };
+}
+
+/** A model's traffic split as `/api/health` shows it: the canary, the shadows and the rollout's phase. */
+function delivery(policy: DeploymentPolicy | undefined) {
+  if (policy === undefined) return null;
+  const { canary, shadows, experiment } = policy.routing;
+  const rollout = policy.rollout;
+  if (canary === null && shadows.length === 0 && rollout === null) return null;
+  return {
+    canary,
+    shadows: shadows.map((s) => ({ version: s.version, sample: s.sample })),
+    experiment: experiment === null ? null : { metric: experiment.metric },
+    rollout: rollout === null ? null : { version: rollout.version, phase: rollout.phase, step: rollout.step, weight: rollout.step >= 0 ? (rollout.steps[rollout.step] ?? null) : 0 },
   };
 }
