@@ -2,10 +2,9 @@ import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
 import { fail } from '../core/errors.js';
 import type { TensorSpec } from '../core/inference/tensor.js';
-import { evaluate, labelsPerRow, planEvaluation } from '../core/monitoring/accuracy.js';
+import { evaluate, labelledRows, planEvaluation } from '../core/monitoring/accuracy.js';
 import type { AccuracyMetrics, AccuracyTask, LabelledRow } from '../core/monitoring/accuracy.js';
 import type { LoggedPrediction } from '../core/monitoring/prediction-record.js';
-import { predictionValues } from '../core/monitoring/prediction-values.js';
 import type { AccuracyMetric } from '../core/monitoring/signals.js';
 import type { PredictionLog } from '../storage/prediction-log.js';
 import type { RegistryStore } from '../storage/registry-store.js';
@@ -218,13 +217,5 @@ export class AccuracyService {
 
 /** One row per scored instance of a labelled prediction, or null when its label or answer cannot be paired. */
 function rowsOf(p: LoggedPrediction, outputs: readonly TensorSpec[] | null): TimedRow[] | null {
-  const labels = labelsPerRow(p.label, p.rows);
-  if (labels === null) return null;
-  const rows: TimedRow[] = [];
-  for (let i = 0; i < labels.length; i++) {
-    const predicted = predictionValues(p.outputs, i, outputs);
-    if (predicted === null) return null;
-    rows.push({ at: p.at, predicted, label: labels[i] });
-  }
-  return rows;
+  return labelledRows(p, outputs)?.map((r) => ({ at: p.at, predicted: r.predicted, label: r.label })) ?? null;
 }

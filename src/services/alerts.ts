@@ -269,6 +269,8 @@ export class AlertEvaluator {
         return s.columnDrift(w, rule.column!);
       case 'prediction_shift':
         return s.predictionShift(w);
+      case 'rollout_rolled_back':
+        return s.rolloutRolledBack(w);
     }
   }
 

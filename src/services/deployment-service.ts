@@ -70,6 +70,19 @@ export class DeploymentService {
   }
 
   /**
+   * Like `set`, with the patch computed from the policy in force by `change` (null: write nothing), on the very
+   * revision the write is a compare-and-set on, and again after a lost race. A writer that may act only on the state
+   * it saw (the rollout controller steps a rollout up only if it is still where it was analysed) returns null when
+   * the state moved, so a change made meanwhile is never overwritten. What `change` throws is thrown.
+   */
+  async update(name: string, change: (current: DeploymentPolicy) => DeploymentPolicyInput | null, by: Actor): Promise<DeploymentChange> {
+    return this.write(name, by, (current) => {
+      const patch = change(current);
+      return patch === null ? current : applyPolicyPatch(current, patch);
+    });
+  }
+
+  /**
    * Makes `policy` the policy in force, whatever the current one says: what it leaves out takes the defaults, not
    * the current values (the declarative `mooring apply`). Same answers as `set`: a policy equal to the one in force
    * writes nothing (`changed: false`); INVALID_REQUEST naming the field; MODEL_NOT_FOUND for an unknown model.

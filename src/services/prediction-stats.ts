@@ -4,7 +4,7 @@ import { systemClock } from '../core/clock.js';
 import type { AccuracyMetric, ModelSignals, SignalWindow } from '../core/monitoring/signals.js';
 import { quantileSorted } from '../core/profile/quantiles.js';
 import { mulberry32 } from '../core/random.js';
-import type { PredictionFilter, PredictionLog } from '../storage/prediction-log.js';
+import type { PredictionFilter, PredictionLog, PredictionRoute } from '../storage/prediction-log.js';
 import type { RegistryStore } from '../storage/registry-store.js';
 import type { AccuracyService } from './accuracy-service.js';
 
@@ -16,6 +16,8 @@ export interface StatsRange {
   readonly since: number;
   /** Exclusive, epoch ms; absent: up to now and beyond. */
   readonly until?: number;
+  /** Only requests that took this route (a canary's or production's share of a split); absent: every route. */
+  readonly route?: PredictionRoute;
 }
 
 /** Error rate over a range. */
@@ -143,11 +145,15 @@ function rangeFilter(r: StatsRange): PredictionFilter {
     since: r.since,
     ...(r.version === undefined ? {} : { version: r.version }),
     ...(r.until === undefined ? {} : { until: r.until }),
+    ...(r.route === undefined ? {} : { route: r.route }),
   };
 }
 
 /** The drift half of ModelSignals, served by the drift monitor. */
 export type DriftSignals = Pick<ModelSignals, 'driftShare' | 'columnDrift' | 'predictionShift'>;
+
+/** The rollout signal of ModelSignals, served by the rollout controller. */
+export type RolloutSignals = Pick<ModelSignals, 'rolloutRolledBack'>;
 
 /** What `LogModelSignals` reads. */
 export interface LogModelSignalsOptions {
@@ -158,12 +164,14 @@ export interface LogModelSignalsOptions {
   readonly clock?: Clock;
   /** The drift signals; absent, the drift methods answer null. */
   readonly drift?: DriftSignals | null;
+  /** The rollout signal; absent, it answers null. */
+  readonly rollouts?: RolloutSignals | null;
 }
 
 /**
  * ModelSignals over the prediction log: error rate, p99 latency and live accuracy over a trailing window
  * (`[now - windowMs, now]`) of one version, by default the version `production` points at now (null when there is
- * none). The drift methods are delegated to the drift monitor given as `drift`.
+ * none). The drift methods are delegated to the drift monitor given as `drift`, the rollout signal to `rollouts`.
  */
 export class LogModelSignals implements ModelSignals {
   readonly #stats: PredictionStats;
@@ -171,6 +179,7 @@ export class LogModelSignals implements ModelSignals {
   readonly #store: RegistryStore;
   readonly #clock: Clock;
   readonly #drift: DriftSignals | null;
+  readonly #rollouts: RolloutSignals | null;
 
   constructor(options: LogModelSignalsOptions) {
     this.#stats = options.stats;
@@ -178,6 +187,7 @@ export class LogModelSignals implements ModelSignals {
     this.#store = options.store;
     this.#clock = options.clock ?? systemClock;
     this.#drift = options.drift ?? null;
+    this.#rollouts = options.rollouts ?? null;
   }
 
   async errorRate(w: SignalWindow): Promise<number | null> {
@@ -206,6 +216,10 @@ export class LogModelSignals implements ModelSignals {
 
   predictionShift(w: SignalWindow): Promise<number | null> {
     return this.#drift === null ? Promise.resolve(null) : this.#drift.predictionShift(w);
+  }
+
+  rolloutRolledBack(w: SignalWindow): Promise<number | null> {
+    return this.#rollouts === null ? Promise.resolve(null) : this.#rollouts.rolloutRolledBack(w);
   }
 
   /** The window as a range ending now (inclusive), on the given or the production version; null when neither. */

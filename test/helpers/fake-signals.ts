@@ -41,6 +41,10 @@ export class FakeSignals implements ModelSignals {
     return this.#answer('prediction_shift', w);
   }
 
+  rolloutRolledBack(w: SignalWindow): Promise<number | null> {
+    return this.#answer('rollout_rolled_back', w);
+  }
+
   async #answer(key: string, w: SignalWindow): Promise<number | null> {
     this.calls.push({ key, window: w });
     const v = this.#values.get(`${w.model} ${key}`);

@@ -23,9 +23,11 @@
  *   classes occur.
  * Regression: MAE and RMSE over rows with a numeric label and a predicted value.
  */
+import type { TensorSpec } from '../inference/tensor.js';
+import type { LoggedPrediction } from './prediction-record.js';
 import type { AccuracyMetric } from './signals.js';
 import type { PredictionValues } from './prediction-values.js';
-import { classText } from './prediction-values.js';
+import { classText, predictionValues } from './prediction-values.js';
 
 /** Which kind of metrics apply. */
 export type AccuracyTask = 'classification' | 'regression';
@@ -78,6 +80,23 @@ export function labelsPerRow(label: unknown, rows: number): unknown[] | null {
   }
   if (Array.isArray(label) && label.length === rows && rows > 0) return label;
   return null;
+}
+
+/**
+ * One row per scored instance of a labelled prediction (its label split by `labelsPerRow`, its answer read by
+ * `predictionValues` with the version's output signature), or null when the label or the answer cannot be paired.
+ * The accuracy service and the A/B test read the log the same way through this.
+ */
+export function labelledRows(p: Pick<LoggedPrediction, 'label' | 'rows' | 'outputs'>, outputs: readonly TensorSpec[] | null): LabelledRow[] | null {
+  const labels = labelsPerRow(p.label, p.rows);
+  if (labels === null) return null;
+  const rows: LabelledRow[] = [];
+  for (let i = 0; i < labels.length; i++) {
+    const predicted = predictionValues(p.outputs, i, outputs);
+    if (predicted === null) return null;
+    rows.push({ predicted, label: labels[i] });
+  }
+  return rows;
 }
 
 /** Chooses the task, positive class and 0/1 reading for a version's rows (see the module comment). */
@@ -144,7 +163,8 @@ export function evaluate(rows: readonly LabelledRow[], plan: EvaluationPlan = pl
   return { task: null, positiveClass: null, rows: 0, metrics: {} };
 }
 
-function regressionPairs(rows: readonly LabelledRow[]): { labels: number[]; predicted: number[] } {
+/** The rows a regression can score (a finite number label and a predicted value), as labels and predictions. */
+export function regressionPairs(rows: readonly LabelledRow[]): { labels: number[]; predicted: number[] } {
   const labels: number[] = [];
   const predicted: number[] = [];
   for (const r of rows) {
@@ -189,7 +209,29 @@ export function regressionMetrics(labels: readonly number[], predicted: readonly
   return { mae: finite(((2 * m) * scaledAbs) / n), rmse: finite(2 * m * Math.sqrt(scaledSq / n)) };
 }
 
+/** The rows a classification plan scores: label and predicted class per row, and the scores AUC is computed over. */
+export interface ClassifiedRows {
+  /** The label of each scored row, as text (after the plan's 0/1 reading). */
+  readonly actual: string[];
+  /** The predicted class of each scored row (a score above SCORE_THRESHOLD reads as the positive class). */
+  readonly predicted: string[];
+  /** The score of each row that has one (when there is a positive class), and whether its label is positive. */
+  readonly scores: number[];
+  readonly scoredPositive: boolean[];
+}
+
 function classificationOf(rows: readonly LabelledRow[], plan: EvaluationPlan): { metrics: AccuracyMetrics; rows: number } {
+  const { actual, predicted, scores, scoredPositive } = classifiedRows(rows, plan);
+  const m = classificationMetrics(actual, predicted, plan.positiveClass);
+  return { metrics: { ...m, auc: plan.positiveClass === null ? null : rocAuc(scores, scoredPositive) }, rows: actual.length };
+}
+
+/**
+ * Reads each row as the classification plan says (see the module comment): the label and the predicted class as
+ * text, a score without a class as the positive class or not. Rows without a usable label or prediction are left
+ * out. Shared by the metrics here and the A/B test's per-row outcomes, so both judge a row the same way.
+ */
+export function classifiedRows(rows: readonly LabelledRow[], plan: EvaluationPlan): ClassifiedRows {
   const positive = plan.positiveClass;
   const actual: string[] = [];
   const predicted: string[] = [];
@@ -214,8 +256,7 @@ function classificationOf(rows: readonly LabelledRow[], plan: EvaluationPlan): {
     actual.push(label);
     predicted.push(guess);
   }
-  const m = classificationMetrics(actual, predicted, positive);
-  return { metrics: { ...m, auc: positive === null ? null : rocAuc(scores, scoredPositive) }, rows: actual.length };
+  return { actual, predicted, scores, scoredPositive };
 }
 
 /** Stands for "some class other than the positive one" when only a score told the prediction (never a label). */

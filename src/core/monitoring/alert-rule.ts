@@ -14,7 +14,15 @@ import type { AccuracyMetric } from './signals.js';
  */
 
 /** The signals a rule can watch (snake_case, as on the wire and in the CLI). */
-export const ALERT_SIGNALS = ['error_rate', 'latency_p99_ms', 'accuracy', 'drift_share', 'column_drift', 'prediction_shift'] as const;
+export const ALERT_SIGNALS = [
+  'error_rate',
+  'latency_p99_ms',
+  'accuracy',
+  'drift_share',
+  'column_drift',
+  'prediction_shift',
+  'rollout_rolled_back',
+] as const;
 /** One watched signal. */
 export type AlertSignal = (typeof ALERT_SIGNALS)[number];
 

@@ -62,6 +62,38 @@ export function predictionValues(body: unknown, row: number, outputs?: readonly 
   }
 }
 
+/** What a comparison of two answers needs from one row (shadow reports, replay). */
+export interface PredictionRow {
+  /** The predicted class as `predictionValues` reads it (the first class output's first element), or null. */
+  readonly predictedClass: string | null;
+  /**
+   * Every element of the first floating-point output in this row (a probability vector, or one score or value);
+   * null when there is no float output or one of its elements is not a finite number.
+   */
+  readonly floats: readonly number[] | null;
+}
+
+/**
+ * Row `row` of a logged response body (records or v2, as `predictionValues` reads it) for comparing two answers:
+ * the predicted class and the first float output's whole row. Null when the body is not one of those or has no
+ * such row.
+ */
+export function predictionRow(body: unknown, row: number, outputs?: readonly TensorSpec[] | null): PredictionRow | null {
+  try {
+    if (!Number.isSafeInteger(row) || row < 0 || !isObject(body)) return null;
+    const rows = Array.isArray(body['predictions']) ? recordsRow(body['predictions'] as unknown[], row, outputs ?? null)
+      : Array.isArray(body['outputs']) ? v2Row(body['outputs'] as unknown[], row)
+      : null;
+    if (rows === null) return null;
+    const first = rows.find((r) => r.kind === 'float');
+    const usable = first !== undefined && first.values.length > 0 && first.values.every((v) => finite(v) !== null);
+    const floats = usable ? (first.values as number[]) : null;
+    return { predictedClass: valuesOf(rows).predictedClass, floats };
+  } catch {
+    return null;
+  }
+}
+
 /** How many rows a logged response body answers (records: predictions; v2: the first output's first dimension). */
 export function answeredRows(body: unknown): number | null {
   try {

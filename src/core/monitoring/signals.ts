@@ -32,4 +32,9 @@ export interface ModelSignals {
   columnDrift(w: SignalWindow, column: string): Promise<number | null>;
   /** Drift statistic of the model's main prediction output against its training-time distribution. */
   predictionShift(w: SignalWindow): Promise<number | null>;
+  /**
+   * 1 when the model's latest canary rollout was rolled back automatically within the window, else 0 (per model:
+   * the window's `version` is not used). It raises the alert of a rollback (the `rollout-<model>` rule).
+   */
+  rolloutRolledBack(w: SignalWindow): Promise<number | null>;
 }

@@ -42,11 +42,20 @@ export function logGamma(x: number): number {
     }
     shift = Math.log(product);
   }
+  return (y - 0.5) * Math.log(y) - y + HALF_LOG_2PI + stirlingCorrection(y) - shift;
+}
+
+/**
+ * Stirling's correction log Γ(y) - ((y - ½) log y - y + ½ log 2π) for y >= 15, to about 1e-17 absolute. Exported for
+ * differences of log-gammas at large arguments (the incomplete beta function's log B(a, b)), which subtracting two
+ * `logGamma` values would lose to cancellation.
+ */
+export function stirlingCorrection(y: number): number {
   const r = 1 / y;
   const r2 = r * r;
   let series = STIRLING[7];
   for (let k = 6; k >= 0; k--) series = STIRLING[k]! + r2 * series;
-  return (y - 0.5) * Math.log(y) - y + HALF_LOG_2PI + r * series - shift;
+  return r * series;
 }
 
 /** x^a e^(-x) / Γ(a), the factor in front of both the series and the continued fraction. */
