@@ -31,6 +31,8 @@ import { DriftService } from './services/drift-service.js';
 import { AlertEvaluator, registryBaselines } from './services/alerts.js';
 import { Monitor } from './services/monitor.js';
 import { LogModelSignals } from './services/prediction-stats.js';
+import { RolloutAnalysis } from './services/rollout/rollout-analysis.js';
+import { RolloutController } from './services/rollout/rollout-controller.js';
 import { createPredictionServices } from './services/prediction-services.js';
 import type { PredictionServices } from './services/prediction-services.js';
 import type { RegistryStore } from './storage/registry-store.js';
@@ -71,6 +73,8 @@ export interface MooringContext {
   readonly drift: DriftService;
   /** The monitoring loop (gauges, alert evaluation); the server starts it, `POST /api/monitoring/run` runs a round. */
   readonly monitor: Monitor;
+  /** Canary rollouts: started and moved by hand through it; the server runs its loop (`startLoop`). */
+  readonly rollouts: RolloutController;
   /** An AdminApi acting as `actor` (default: the context's own actor). */
   adminAs(actor: string): AdminApi;
   /** AdminApi for this process's own user. */
@@ -191,7 +195,16 @@ export async function openContext(config: Config, options: OpenContextOptions = 
   const alertStore = await openAlertStore(config.alerts.url, { clock });
   const alertRules = new AlertRuleService(alertStore, { clock });
   const drift = new DriftService({ registry, log: predictionLog, clock });
-  const signals = new LogModelSignals({ stats: predictionServices.stats, accuracy: predictionServices.accuracy, store, clock, drift });
+  const rollouts = new RolloutController({
+    deployments,
+    registry,
+    analysis: new RolloutAnalysis({ log: predictionLog, stats: predictionServices.stats, accuracy: predictionServices.accuracy, store }),
+    leases: alertStore,
+    alertRules,
+    logger,
+    clock,
+  });
+  const signals = new LogModelSignals({ stats: predictionServices.stats, accuracy: predictionServices.accuracy, store, clock, drift, rollouts });
   const interval = config.alerts.evaluationIntervalMs;
   const evaluator = config.alerts.enabled
     ? new AlertEvaluator({
@@ -215,7 +228,8 @@ export async function openContext(config: Config, options: OpenContextOptions = 
     logger,
     windowMs: config.monitoring.windowMs,
   });
-  const adminAs = (actor: string): AdminApi => new ServiceAdmin(registry, deployments, dataplane, actor, predictionServices, alertRules, drift);
+  const adminAs = (actor: string): AdminApi =>
+    new ServiceAdmin(registry, deployments, dataplane, actor, predictionServices, alertRules, drift, rollouts);
   let closed = false;
   return {
     config,
@@ -237,11 +251,13 @@ export async function openContext(config: Config, options: OpenContextOptions = 
     alertRules,
     drift,
     monitor,
+    rollouts,
     adminAs,
     admin: adminAs(options.actor ?? `cli:${process.env.USER ?? 'unknown'}`),
     async close() {
       if (closed) return;
       closed = true;
+      await rollouts.stop();
       await monitor.stop();
       await evaluator?.stop();
       await pool.stop();

@@ -18,6 +18,14 @@ import type {
 } from '../protocol/admin/monitoring-dto.js';
 import { profileDto } from '../protocol/admin/profile-dto.js';
 import { HttpAlertsClient } from './http-alerts-client.js';
+import { HttpDeliveryClient } from './http-delivery-client.js';
+import { HttpAbClient } from './http-ab-client.js';
+import type { AbChangeDto, AbReportDto, AbReportInput, AbStartInput } from '../protocol/admin/ab-admin-api.js';
+import { HttpRolloutClient } from './http-rollout-client.js';
+import type { RolloutStartInput } from '../protocol/admin/rollout-admin-api.js';
+import type { RolloutStatusDto } from '../protocol/admin/rollout-dto.js';
+import type { ComparisonReportDto } from '../protocol/admin/comparison-dto.js';
+import type { ReplayInput, ShadowReportInput, ShadowStartOptions } from '../protocol/admin/delivery-admin-api.js';
 import type { VersionProfileAnswerDto } from '../protocol/admin/profile-dto.js';
 
 /** How to reach one server's admin API. */
@@ -52,6 +60,9 @@ export class HttpAdminClient implements AdminApi {
   private readonly actor: string;
   private readonly timeoutMs: number;
   private readonly alerts: HttpAlertsClient;
+  private readonly delivery: HttpDeliveryClient;
+  private readonly ab: HttpAbClient;
+  private readonly rollouts: HttpRolloutClient;
 
   constructor(options: HttpAdminClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -59,6 +70,9 @@ export class HttpAdminClient implements AdminApi {
     this.actor = options.actor;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.alerts = new HttpAlertsClient((method, path, payload) => this.json(method, path, payload));
+    this.delivery = new HttpDeliveryClient((method, path, payload) => this.json(method, path, payload));
+    this.ab = new HttpAbClient((method, path, payload) => this.json(method, path, payload));
+    this.rollouts = new HttpRolloutClient((method, path, payload) => this.json(method, path, payload));
   }
 
   async listModels(): Promise<ModelDto[]> {
@@ -222,6 +236,61 @@ export class HttpAdminClient implements AdminApi {
 
   alertHistory(filter?: AlertHistoryFilter): Promise<AlertHistoryDto> {
     return this.alerts.alertHistory(filter);
+  }
+
+  // Shadows and replay (src/cli/http-delivery-client.ts does the work).
+  startShadow(name: string, version: number, options?: ShadowStartOptions): Promise<DeploymentChangeDto> {
+    return this.delivery.startShadow(name, version, options);
+  }
+
+  stopShadow(name: string, version?: number): Promise<DeploymentChangeDto> {
+    return this.delivery.stopShadow(name, version);
+  }
+
+  shadowReport(name: string, query?: ShadowReportInput): Promise<ComparisonReportDto> {
+    return this.delivery.shadowReport(name, query);
+  }
+
+  replay(name: string, version: number, options?: ReplayInput): Promise<ComparisonReportDto> {
+    return this.delivery.replay(name, version, options);
+  }
+
+  // A/B tests (src/cli/http-ab-client.ts does the work).
+  startAb(name: string, version: number, options: AbStartInput): Promise<AbChangeDto> {
+    return this.ab.startAb(name, version, options);
+  }
+
+  stopAb(name: string): Promise<AbChangeDto> {
+    return this.ab.stopAb(name);
+  }
+
+  abReport(name: string, query?: AbReportInput): Promise<AbReportDto> {
+    return this.ab.abReport(name, query);
+  }
+
+  // Canary rollouts (src/cli/http-rollout-client.ts does the work).
+  startRollout(name: string, input: RolloutStartInput, reason?: string): Promise<RolloutStatusDto> {
+    return this.rollouts.startRollout(name, input, reason);
+  }
+
+  rolloutStatus(name: string): Promise<RolloutStatusDto> {
+    return this.rollouts.rolloutStatus(name);
+  }
+
+  pauseRollout(name: string, reason?: string): Promise<RolloutStatusDto> {
+    return this.rollouts.pauseRollout(name, reason);
+  }
+
+  resumeRollout(name: string, reason?: string): Promise<RolloutStatusDto> {
+    return this.rollouts.resumeRollout(name, reason);
+  }
+
+  promoteRollout(name: string, reason?: string): Promise<RolloutStatusDto> {
+    return this.rollouts.promoteRollout(name, reason);
+  }
+
+  abortRollout(name: string, reason?: string): Promise<RolloutStatusDto> {
+    return this.rollouts.abortRollout(name, reason);
   }
 
   /** One JSON request; `payload` (when given) is sent as the JSON body. */

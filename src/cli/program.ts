@@ -12,7 +12,11 @@ import { historyCommand } from './commands/history.js';
 import { modelsCommand } from './commands/models.js';
 import { predictCommand } from './commands/predict.js';
 import { predictionsCommand } from './commands/predictions.js';
+import { replayCommand } from './commands/replay.js';
+import { rolloutCommand } from './commands/rollout.js';
 import { serveCommand } from './commands/serve.js';
+import { shadowCommand } from './commands/shadow.js';
+import { abCommand } from './commands/ab.js';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -59,6 +63,10 @@ export function buildProgram(output: ProgramOutput): Command {
   program.addCommand(accuracyCommand());
   program.addCommand(alertsCommand());
   program.addCommand(driftCommand());
+  program.addCommand(shadowCommand());
+  program.addCommand(replayCommand());
+  program.addCommand(rolloutCommand());
+  program.addCommand(abCommand());
   configureAll(program, output);
   repeatGlobalOptions(program);
   return program;

@@ -131,6 +131,18 @@ const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    rollouts: z
+      .object({
+        /** Run the rollout controller's loop in the server (only the replica holding the `rollouts` lease acts). */
+        enabled: z.boolean().default(true),
+        /**
+         * How often the loop looks at the running rollouts. Each rollout is checked when its own interval is over;
+         * an idle look costs one read of the registry's revision.
+         */
+        tickIntervalMs: z.number().int().min(100).max(60_000).default(1000),
+      })
+      .strict()
+      .prefault({}),
     log: z
       .object({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -180,6 +192,8 @@ const ENV: ReadonlyArray<readonly [string, readonly string[], 'string' | 'number
   ['MOORING_ALERTS', ['alerts', 'enabled'], 'boolean'],
   ['MOORING_ALERTS_URL', ['alerts', 'url'], 'string'],
   ['MOORING_ALERTS_INTERVAL_MS', ['alerts', 'evaluationIntervalMs'], 'number'],
+  ['MOORING_ROLLOUTS', ['rollouts', 'enabled'], 'boolean'],
+  ['MOORING_ROLLOUT_TICK_MS', ['rollouts', 'tickIntervalMs'], 'number'],
   ['MOORING_METRICS', ['metrics', 'enabled'], 'boolean'],
   ['MOORING_CACHE_URL', ['cache', 'url'], 'string'],
   ['MOORING_CACHE_MAX_BYTES', ['cache', 'maxBytes'], 'number'],

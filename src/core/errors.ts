@@ -100,9 +100,21 @@ export const ERROR_CODES = {
       'The model version was registered without reference data (a training profile), so drift has nothing to compare with.',
   },
   ALERT_RULE_NOT_FOUND: { category: 'not_found', description: 'No alert rule has that name.' },
+  ROLLOUT_NOT_FOUND: { category: 'not_found', description: 'The model has no canary rollout: none was ever started.' },
+  EXPERIMENT_NOT_FOUND: { category: 'not_found', description: 'The model has no A/B test, running or finished: none was ever started.' },
   NOTHING_TO_ROLL_BACK: {
     category: 'conflict',
     description: 'The alias has no earlier version to return to (it was set once, or never).',
+  },
+  ROLLOUT_CONFLICT: {
+    category: 'conflict',
+    description:
+      'The rollout is not in a phase that allows this (resume one that is not paused, promote one that was aborted, start one while another is progressing or paused, or start one for the version production already serves).',
+  },
+  EXPERIMENT_CONFLICT: {
+    category: 'conflict',
+    description:
+      'The A/B test cannot start now: another one is running (stop it first), the model has a canary of its own, has no production version, or the version named is the production version.',
   },
   MODEL_NOT_READY: {
     category: 'unavailable',

@@ -11,6 +11,9 @@ import { registerAdminRoutes } from './routes/admin.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerMetricsRoute } from './routes/metrics.js';
 import { registerMonitoringRoutes } from './routes/admin-monitoring.js';
+import { registerRolloutRoutes } from './routes/admin-rollout.js';
+import { registerShadowRoutes } from './routes/admin-shadow.js';
+import { registerAbRoutes } from './routes/admin-ab.js';
 import { registerInferRoutes } from './routes/v2-infer.js';
 import { registerV2MetadataRoutes } from './routes/v2-metadata.js';
 import { v2DocSchemas } from './routes/v2-docs.js';
@@ -112,6 +115,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       );
       registerAdminRoutes(admin, ctx.adminAs, ctx.artifacts, ctx.config.server.artifactLimitBytes);
       registerMonitoringRoutes(admin, ctx.monitor);
+      registerRolloutRoutes(admin, ctx.adminAs);
+      registerShadowRoutes(admin, ctx.adminAs);
+      registerAbRoutes(admin, ctx.adminAs);
     },
     { prefix: '/api' },
     );

@@ -63,6 +63,7 @@ export async function startServer(config: Config, options: StartServerOptions = 
   await ctx.pool.sync();
   ctx.pool.start();
   ctx.monitor.start(config.alerts.evaluationIntervalMs);
+  if (config.rollouts.enabled) ctx.rollouts.startLoop(config.rollouts.tickIntervalMs);
   await app.listen({ host: config.server.host, port: config.server.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;

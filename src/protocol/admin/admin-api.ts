@@ -1,7 +1,10 @@
 import type { DeploymentPolicyInput } from '../../core/deployment/policy.js';
 import type { FeatureSignature } from '../../core/features/feature-spec.js';
 import type { VersionProfile } from '../../core/profile/types.js';
+import type { AbAdminApi } from './ab-admin-api.js';
 import type { AlertsAdminApi } from './alerts-admin-api.js';
+import type { DeliveryAdminApi } from './delivery-admin-api.js';
+import type { RolloutAdminApi } from './rollout-admin-api.js';
 import type { DeploymentChangeDto, DeploymentDto } from './deployment-dto.js';
 import type { DriftReport, DriftReportQuery } from './drift-dto.js';
 import type { AliasEventDto, AuditRecordDto, ModelDetailDto, ModelDto, ModelVersionDto } from './dto.js';
@@ -23,7 +26,7 @@ import type { VersionProfileAnswerDto } from './profile-dto.js';
  * Errors are MooringErrors with the registry's codes in both implementations (the HTTP client rebuilds them from
  * the server's `{ error, code }` bodies).
  */
-export interface AdminApi extends AlertsAdminApi {
+export interface AdminApi extends AlertsAdminApi, DeliveryAdminApi, RolloutAdminApi, AbAdminApi {
   listModels(): Promise<ModelDto[]>;
   /** A model with all its versions. */
   getModel(name: string): Promise<ModelDetailDto>;

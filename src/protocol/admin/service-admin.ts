@@ -15,6 +15,15 @@ import { decodeInferRequest } from '../v2/infer-request.js';
 import type { AdminApi, PredictResult, RegisterInput, SetDeploymentOptions } from './admin-api.js';
 import type { AlertDto, AlertHistoryDto, AlertRuleChangeDto, AlertRuleDto } from './alert-dto.js';
 import { ServiceAlertsAdmin } from './alerts-admin.js';
+import type { ComparisonReportDto } from './comparison-dto.js';
+import { ServiceDeliveryAdmin } from './delivery-admin.js';
+import { ServiceAbAdmin } from './ab-admin.js';
+import type { AbChangeDto, AbReportDto, AbReportInput, AbStartInput } from './ab-admin-api.js';
+import type { ReplayInput, ShadowReportInput, ShadowStartOptions } from './delivery-admin-api.js';
+import type { RolloutController } from '../../services/rollout/rollout-controller.js';
+import { ServiceRolloutAdmin } from './rollout-admin.js';
+import type { RolloutStartInput } from './rollout-admin-api.js';
+import type { RolloutStatusDto } from './rollout-dto.js';
 import type { AlertHistoryFilter, AlertRuleBody } from './alerts-admin-api.js';
 import { deploymentChangeDto, deploymentDto } from './deployment-dto.js';
 import type { DriftReport, DriftReportQuery } from './drift-dto.js';
@@ -40,6 +49,9 @@ import type { VersionProfileAnswerDto } from './profile-dto.js';
 export class ServiceAdmin implements AdminApi {
   private readonly by: Actor;
   private readonly alertsAdmin: ServiceAlertsAdmin;
+  private readonly deliveryAdmin: ServiceDeliveryAdmin;
+  private readonly abAdmin: ServiceAbAdmin;
+  private readonly rolloutAdmin: ServiceRolloutAdmin;
 
   constructor(
     private readonly registry: RegistryService,
@@ -49,9 +61,13 @@ export class ServiceAdmin implements AdminApi {
     private readonly predictions: PredictionServices | null = null,
     alerts: AlertRuleService | null = null,
     private readonly drift: DriftService | null = null,
+    rollouts: RolloutController | null = null,
   ) {
     this.by = { actor };
     this.alertsAdmin = new ServiceAlertsAdmin(alerts, this.by);
+    this.rolloutAdmin = new ServiceRolloutAdmin(rollouts, actor);
+    this.deliveryAdmin = new ServiceDeliveryAdmin({ registry, deployments, dataplane, predictions, limits: DEFAULT_DECODE_LIMITS }, this.by);
+    this.abAdmin = new ServiceAbAdmin({ registry, deployments, predictions }, this.by);
   }
 
   private as(reason?: string): Actor {
@@ -257,6 +273,61 @@ export class ServiceAdmin implements AdminApi {
 
   alertHistory(filter?: AlertHistoryFilter): Promise<AlertHistoryDto> {
     return this.alertsAdmin.alertHistory(filter);
+  }
+
+  // Shadows and replay (src/protocol/admin/delivery-admin.ts does the work).
+  startShadow(name: string, version: number, options?: ShadowStartOptions): Promise<DeploymentChangeDto> {
+    return this.deliveryAdmin.startShadow(name, version, options);
+  }
+
+  stopShadow(name: string, version?: number): Promise<DeploymentChangeDto> {
+    return this.deliveryAdmin.stopShadow(name, version);
+  }
+
+  shadowReport(name: string, query?: ShadowReportInput): Promise<ComparisonReportDto> {
+    return this.deliveryAdmin.shadowReport(name, query);
+  }
+
+  replay(name: string, version: number, options?: ReplayInput): Promise<ComparisonReportDto> {
+    return this.deliveryAdmin.replay(name, version, options);
+  }
+
+  // A/B tests (src/protocol/admin/ab-admin.ts does the work).
+  startAb(name: string, version: number, options: AbStartInput): Promise<AbChangeDto> {
+    return this.abAdmin.startAb(name, version, options);
+  }
+
+  stopAb(name: string): Promise<AbChangeDto> {
+    return this.abAdmin.stopAb(name);
+  }
+
+  abReport(name: string, query?: AbReportInput): Promise<AbReportDto> {
+    return this.abAdmin.abReport(name, query);
+  }
+
+  // Canary rollouts (src/protocol/admin/rollout-admin.ts does the work).
+  startRollout(name: string, input: RolloutStartInput, reason?: string): Promise<RolloutStatusDto> {
+    return this.rolloutAdmin.startRollout(name, input, reason);
+  }
+
+  rolloutStatus(name: string): Promise<RolloutStatusDto> {
+    return this.rolloutAdmin.rolloutStatus(name);
+  }
+
+  pauseRollout(name: string, reason?: string): Promise<RolloutStatusDto> {
+    return this.rolloutAdmin.pauseRollout(name, reason);
+  }
+
+  resumeRollout(name: string, reason?: string): Promise<RolloutStatusDto> {
+    return this.rolloutAdmin.resumeRollout(name, reason);
+  }
+
+  promoteRollout(name: string, reason?: string): Promise<RolloutStatusDto> {
+    return this.rolloutAdmin.promoteRollout(name, reason);
+  }
+
+  abortRollout(name: string, reason?: string): Promise<RolloutStatusDto> {
+    return this.rolloutAdmin.abortRollout(name, reason);
   }
 }
 
