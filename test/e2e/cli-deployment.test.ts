@@ -5,7 +5,6 @@
  * same JSON. Exit codes follow the error categories as for every other command.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../../src/config/config.js';
@@ -18,7 +17,7 @@ import type { VersionProfileAnswerDto } from '../../src/protocol/admin/profile-d
 import { toSnakeKeys } from '../../src/protocol/admin/wire-case.js';
 import { sampleFeatures, sampleProfile } from '../conformance/registry-fixtures.js';
 import { linearModel } from '../fixtures/models.js';
-import { failed, ok, removeDir, runCli, show, startServe, stdoutJson, tempDir, writeBytes, type CliResult, type ServeProcess } from './cli-harness.js';
+import { failed, ok, removeDir, runCli, show, serveDuringSuite, stdoutJson, tempDir, writeBytes, type CliResult } from './cli-harness.js';
 
 let dir: string;
 let home: string;
@@ -358,30 +357,17 @@ describe('models show and models profile, in local mode', () => {
 });
 
 describe('the same commands against a running server', () => {
-  let server: ServeProcess;
-  let token: string;
-
-  before(async () => {
-    server = await startServe(home, ['--port', '0', '--no-demo']);
-    token = readFileSync(join(home, 'admin-token'), 'utf8').trim();
-  });
-
-  after(async () => {
-    if (server.child.exitCode === null && server.child.signalCode === null) {
-      server.child.kill('SIGTERM');
-      await server.exited;
-    }
-  });
+  const live = serveDuringSuite(home, { before, after });
 
   it('registers features and a profile over HTTP, and the CLI reads them from the server', async () => {
-    const headers = { authorization: `Bearer ${token}` };
-    const upload = await fetch(`${server.url}/api/artifacts`, {
+    const headers = { authorization: `Bearer ${live.token}` };
+    const upload = await fetch(`${live.server.url}/api/artifacts`, {
       method: 'POST',
       headers: { ...headers, 'content-type': 'application/octet-stream' },
       body: linearModel().bytes,
     });
     const { sha256 } = (await upload.json()) as { sha256: string };
-    const created = await fetch(`${server.url}/api/models/churn/versions`, {
+    const created = await fetch(`${live.server.url}/api/models/churn/versions`, {
       method: 'POST',
       headers: { ...headers, 'content-type': 'application/json' },
       body: JSON.stringify({ artifact_sha256: sha256, features: sampleFeatures(), profile: profileDto(sampleProfile(1000)) }),

@@ -177,3 +177,34 @@ export async function startServe(home: string, args: readonly string[] = [], env
   });
   return { child, url, output: () => output, exited };
 }
+
+/**
+ * Starts `mooring serve` on `home` (free port, no demo) for a test suite and stops it after: `before` starts it and
+ * reads the admin token, `after` sends SIGTERM if it still runs and waits for the exit. Returns the live handles.
+ */
+export function serveDuringSuite(home: string, hooks: { before: (fn: () => Promise<void>) => void; after: (fn: () => Promise<void>) => void }): {
+  readonly server: ServeProcess;
+  readonly token: string;
+} {
+  let server: ServeProcess | undefined;
+  let token = '';
+  hooks.before(async () => {
+    server = await startServe(home, ['--port', '0', '--no-demo']);
+    token = readFileSync(join(home, 'admin-token'), 'utf8').trim();
+  });
+  hooks.after(async () => {
+    if (server && server.child.exitCode === null && server.child.signalCode === null) {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+  });
+  return {
+    get server() {
+      if (!server) throw new Error('the server is started by the suite\'s before hook');
+      return server;
+    },
+    get token() {
+      return token;
+    },
+  };
+}

@@ -4,7 +4,6 @@
  * home, where a live shadow mirrors real requests and every command goes over HTTP.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../../src/config/config.js';
@@ -14,7 +13,7 @@ import type { ComparisonReportDto } from '../../src/protocol/admin/comparison-dt
 import type { DeploymentChangeDto } from '../../src/protocol/admin/deployment-dto.js';
 import { linearModel, linearModelV2 } from '../fixtures/models.js';
 import { linearExpect } from '../helpers/harness.js';
-import { failed, ok, removeDir, runCli, startServe, stdoutJson, tempDir, type CliResult, type ServeProcess } from './cli-harness.js';
+import { failed, ok, removeDir, runCli, serveDuringSuite, stdoutJson, tempDir, type CliResult } from './cli-harness.js';
 
 const v1 = linearModel();
 const v2 = linearModelV2();
@@ -117,30 +116,17 @@ describe('mooring shadow and replay, in local mode', () => {
 });
 
 describe('the same commands against a running server', () => {
-  let server: ServeProcess;
-  let token: string;
-
-  before(async () => {
-    server = await startServe(home, ['--port', '0', '--no-demo']);
-    token = readFileSync(join(home, 'admin-token'), 'utf8').trim();
-  });
-
-  after(async () => {
-    if (server.child.exitCode === null && server.child.signalCode === null) {
-      server.child.kill('SIGTERM');
-      await server.exited;
-    }
-  });
+  const live = serveDuringSuite(home, { before, after });
 
   it('mirrors live requests to a shadow and reports them, and replays, over HTTP', async () => {
     const started = stdoutJson<DeploymentChangeDto>(ok(await mooring('shadow', 'start', 'lin', '2', '--json')));
     assert.deepEqual(started.policy.routing.shadows.map((s) => s.version), [2]);
-    const auth = { authorization: `Bearer ${token}` };
+    const auth = { authorization: `Bearer ${live.token}` };
     const report = async (): Promise<ComparisonReportDto> =>
-      (await (await fetch(`${server.url}/api/models/lin/shadows/2/report`, { headers: auth })).json()) as ComparisonReportDto;
+      (await (await fetch(`${live.server.url}/api/models/lin/shadows/2/report`, { headers: auth })).json()) as ComparisonReportDto;
     const infer = async (x: readonly number[]): Promise<void> => {
       const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body(x)) };
-      assert.equal((await fetch(`${server.url}/v2/models/lin/infer`, init)).status, 200);
+      assert.equal((await fetch(`${live.server.url}/v2/models/lin/infer`, init)).status, 200);
     };
     // One input, sent until three of its requests were mirrored and logged (a shadow mirrors once it is loaded, and
     // the log is written in batches): however many it takes, every pair differs by the same amount.
