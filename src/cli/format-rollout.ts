@@ -30,7 +30,7 @@ export function formatChecks(checks: readonly RolloutCheckDto[]): string {
   return formatTable(checks, [
     { header: 'check', value: (c) => c.name },
     { header: 'canary', value: (c) => num(c.value), right: true },
-    { header: 'production', value: (c) => (c.name === 'latency_ratio' && c.baseline !== null ? `p99 ${num(c.baseline)} ms` : num(c.baseline)), right: true },
+    { header: 'production', value: production, right: true },
     { header: 'limit', value: condition },
     { header: 'result', value: verdict },
   ]);
@@ -77,4 +77,12 @@ export function formatRolloutStatus(s: RolloutStatusDto): string {
     );
   }
   return lines.join('');
+}
+
+/** The production column: production's value, its p99 for the latency ratio, the KS p-value for drift. */
+function production(c: RolloutCheckDto): string {
+  if (c.baseline === null) return num(c.baseline);
+  if (c.name === 'latency_ratio') return `p99 ${num(c.baseline)} ms`;
+  if (c.name === 'drift') return `p=${num(c.baseline)}`;
+  return num(c.baseline);
 }

@@ -281,7 +281,10 @@ export const RolloutSchema = z
     maxErrorRate: z.number().min(0).max(1).default(0.01),
     /** Most the canary's p99 latency may be, as a multiple of production's. */
     maxLatencyRatio: z.number().min(1).default(1.5),
-    /** Most the canary's prediction distribution may differ from production's (two-sample KS statistic, 0..1). */
+    /**
+     * Most the canary's prediction distribution may differ from production's (two-sample KS statistic, 0..1); a
+     * larger statistic fails the check only when the KS test also finds it significant (p < 0.05).
+     */
     maxDrift: z.number().gt(0).max(1).default(0.2),
     /** Most the canary's labelled metric may fall below production's (absolute), where labels arrived. */
     maxAccuracyDrop: z.number().min(0).max(1).default(0.05),

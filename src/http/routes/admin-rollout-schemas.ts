@@ -20,7 +20,7 @@ const check = {
   properties: {
     name: { type: 'string', enum: ['requests', 'error_rate', 'latency_ratio', 'drift', 'accuracy'] },
     value: { ...nullableNum, description: "the canary's value (latency_ratio: canary p99 / production p99); null: skipped" },
-    baseline: { ...nullableNum, description: "production's value (latency_ratio: its p99 in ms)" },
+    baseline: { ...nullableNum, description: "production's value (latency_ratio: its p99 in ms; drift: the KS test's p-value)" },
     limit: num,
     passed: { type: 'boolean' },
   },

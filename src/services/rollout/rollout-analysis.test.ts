@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { ks2samp } from '../../core/monitoring/drift/ks.js';
 import { describe, it } from 'node:test';
 import type { Rollout } from '../../core/deployment/policy.js';
 import type { TensorSpec } from '../../core/inference/tensor.js';
@@ -85,24 +86,39 @@ describe('RolloutAnalysis', () => {
       { name: 'requests', value: 5, baseline: 5, limit: 4, passed: true },
       { name: 'error_rate', value: 0.2, baseline: 0, limit: 0.3, passed: true },
       { name: 'latency_ratio', value: 1.2, baseline: 1, limit: 1.5, passed: true },
-      // KS of [0.1, 0.2, 0.3, 0.4] against [0.3, 0.4, 0.5, 0.5, 0.6]: at 0.4, 4/4 - 2/5.
-      { name: 'drift', value: 0.6, baseline: null, limit: 0.6, passed: true },
+      // KS of [0.1, 0.2, 0.3, 0.4] against [0.3, 0.4, 0.5, 0.5, 0.6]: at 0.4, 4/4 - 2/5; baseline: the test's p-value.
+      { name: 'drift', value: 0.6, baseline: ks2samp([0.1, 0.2, 0.3, 0.4], [0.3, 0.4, 0.5, 0.5, 0.6]).pvalue, limit: 0.6, passed: true },
       { name: 'accuracy', value: null, baseline: null, limit: 0.05, passed: true },
     ]);
     assert.equal(result.passed, true);
   });
 
-  it('fails when any limit is crossed: error rate, latency ratio, drift', async () => {
+  it('fails when any limit is crossed: error rate, latency ratio; drift beyond its limit only when significant', async () => {
     const log = new MemoryPredictionLog();
     await window(log);
     const a = analysis(log);
     const input = { model: 'churn', production: 1, now: T0 + 2 * MIN };
     const strict = await a.analyze({ ...input, rollout: rollout({ maxErrorRate: 0.1, maxLatencyRatio: 1.1, maxDrift: 0.5 }) });
     assert.equal(strict.passed, false);
+    // KS 0.6 > 0.5, but 4 answers against 5 cannot tell the distributions apart (p = 0.29): not a shift.
     assert.deepEqual(
       strict.checks.map((c) => [c.name, c.passed]),
-      [['requests', true], ['error_rate', false], ['latency_ratio', false], ['drift', false], ['accuracy', true]],
+      [['requests', true], ['error_rate', false], ['latency_ratio', false], ['drift', true], ['accuracy', true]],
     );
+  });
+
+  it('fails drift on a real shift: the statistic beyond the limit and the KS test significant', async () => {
+    const log = new MemoryPredictionLog();
+    const w = T0 + MIN;
+    const canary = Array.from({ length: 30 }, (_, i) => rec(`c${i}`, w + i, { p: 0.6 + i / 100 }));
+    const production = Array.from({ length: 30 }, (_, i) => rec(`p${i}`, w + 100 + i, { ...prod, p: 0.2 + i / 100 }));
+    await log.append([...canary, ...production]);
+    const result = await analysis(log).analyze({ model: 'churn', rollout: rollout({ maxDrift: 0.5 }), production: 1, now: T0 + 2 * MIN });
+    const drift = result.checks.find((c) => c.name === 'drift')!;
+    assert.equal(drift.value, 1);
+    assert.ok(drift.baseline !== null && drift.baseline < 1e-10, `p = ${drift.baseline}`);
+    assert.equal(drift.passed, false);
+    assert.equal(result.passed, false);
   });
 
   it('waits (passed null) while the canary has fewer than min_requests, computing nothing else', async () => {
@@ -156,8 +172,9 @@ describe('RolloutAnalysis', () => {
       { name: 'requests', value: 4, baseline: 0, limit: 4, passed: true },
       { name: 'error_rate', value: 0, baseline: 0.125, limit: 0.3, passed: true },
       { name: 'latency_ratio', value: 1.5, baseline: 2, limit: 1.5, passed: true },
-      // [0.1, 0.2, 0.3, 0.4] against [0.1, 0.1, 0.2, 0.2, 0.3, 0.3, 0.4]: at 0.3, 6/7 - 3/4.
-      { name: 'drift', value: 6 / 7 - 3 / 4, baseline: null, limit: 0.6, passed: true },
+      // [0.1, 0.2, 0.3, 0.4] against [0.1, 0.1, 0.2, 0.2, 0.3, 0.3, 0.4]: at 0.3, 6/7 - 3/4 = 3/28 (the test gives the
+      // statistic as the lattice point of its exact p-value, as SciPy does).
+      { name: 'drift', value: 3 / 28, baseline: ks2samp([0.1, 0.2, 0.3, 0.4], [0.1, 0.1, 0.2, 0.2, 0.3, 0.3, 0.4]).pvalue, limit: 0.6, passed: true },
     ]);
   });
 });

@@ -1,12 +1,15 @@
 import type { Rollout, RolloutCheck } from '../../core/deployment/policy.js';
 import type { TensorSpec } from '../../core/inference/tensor.js';
-import { ksStatistic } from '../../core/monitoring/drift/ks.js';
+import { ks2samp } from '../../core/monitoring/drift/ks.js';
 import { answeredRows, predictionRow } from '../../core/monitoring/prediction-values.js';
 import type { CheckResult } from '../../core/rollout/rollout-machine.js';
 import type { PredictionLog, PredictionRoute } from '../../storage/prediction-log.js';
 import type { RegistryStore } from '../../storage/registry-store.js';
 import type { AccuracyService } from '../accuracy-service.js';
 import type { ErrorRate, PredictionStats, StatsRange } from '../prediction-stats.js';
+
+/** The KS test's p-value below which a shift beyond `max_drift` counts (SciPy's and Evidently's 0.05). */
+const DRIFT_SIGNIFICANCE = 0.05;
 
 /**
  * The analysis of one rollout step: the canary's requests in the step's window (`step_started_at` .. now, route
@@ -20,7 +23,8 @@ import type { ErrorRate, PredictionStats, StatsRange } from '../prediction-stats
  * - `latency_ratio`: canary p99 / production p99 (value; PredictionStats.latency), at most `max_latency_ratio`.
  *   Baseline: production's p99 in milliseconds.
  * - `drift`: the two-sample Kolmogorov-Smirnov statistic between the two versions' prediction scores (the first
- *   value of each row of the first floating-point output of each answered request), at most `max_drift`.
+ *   value of each row of the first floating-point output of each answered request), at most `max_drift`, unless the
+ *   KS test's p-value (baseline) is at least 0.05: a difference that small samples explain is not a shift.
  * - `accuracy`: where labels arrived, the canary's live accuracy (value) may be at most `max_accuracy_drop` (limit)
  *   below production's (baseline), each over at least `min_requests` labelled rows; classification only.
  *
@@ -115,8 +119,12 @@ export class RolloutAnalysis {
 
   async #driftCheck(r: Rollout, canary: StatsRange, production: StatsRange): Promise<RolloutCheck> {
     const [c, p] = await Promise.all([this.#scores(canary), this.#scores(production)]);
-    const statistic = c.length === 0 || p.length === 0 ? null : ksStatistic(sorted(c), sorted(p));
-    return { name: 'drift', value: statistic, baseline: null, limit: r.maxDrift, passed: statistic === null || statistic <= r.maxDrift };
+    if (c.length === 0 || p.length === 0) return { name: 'drift', value: null, baseline: null, limit: r.maxDrift, passed: true };
+    // A shift counts only when it is both larger than the limit and real: with the few hundred answers of an early
+    // step the KS statistic of two identical models easily passes 0.2 by chance, so the test's p-value must say so
+    // too (p < 0.05; SciPy's ks_2samp, exact up to 10,000 per side).
+    const { statistic, pvalue } = ks2samp(c, p);
+    return { name: 'drift', value: statistic, baseline: pvalue, limit: r.maxDrift, passed: statistic <= r.maxDrift || pvalue >= DRIFT_SIGNIFICANCE };
   }
 
   async #accuracyCheck(r: Rollout, canary: StatsRange, production: StatsRange): Promise<RolloutCheck> {
@@ -175,6 +183,3 @@ export class RolloutAnalysis {
   }
 }
 
-function sorted(values: readonly number[]): Float64Array {
-  return Float64Array.from(values).sort();
-}
