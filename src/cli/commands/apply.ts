@@ -93,7 +93,9 @@ export function applyCommand(): Command {
         const before = await current(admin, docs);
         if (opts.dryRun) {
           const plan = docs.map((d, i): PlanItem => {
-            const fields = policyChanges(before[i]!.policy, toSnakeKeys(d.policy));
+            // The server keeps routing and rollout as they are (their commands own them), so the plan does too.
+            const current = before[i]!.policy;
+            const fields = policyChanges(current, { ...toSnakeKeys(d.policy), routing: current.routing, rollout: current.rollout });
             return { model: d.model, revision: before[i]!.revision, changed: fields.length > 0, fields };
           });
           if (opts.json) outJson({ plan });

@@ -51,6 +51,17 @@ describe('decodeApplyDocuments', () => {
     refuses([doc('churn', 'strict')], 'INVALID_REQUEST', 'document 1 (model churn): a deployment policy patch must be an object, e.g. {"validation": {"anomalies": "reject"}}');
   });
 
+  test('refuses routing and rollout: their commands own them, and the server keeps them as they are', () => {
+    for (const owned of ['routing', 'rollout']) {
+      refuses(
+        [{ kind: 'Deployment', model: 'churn', policy: { [owned]: null } }],
+        'INVALID_REQUEST',
+        `document 1 (model churn): policy.${owned} is set by the shadow, rollout and ab commands, not by a declaration`,
+        { document: 1, model: 'churn', field: owned },
+      );
+    }
+  });
+
   test('refuses unknown kinds, missing or repeated models, unknown fields and missing policies', () => {
     refuses([doc('churn'), { ...doc('plain'), kind: 'Service' }], 'INVALID_REQUEST', 'document 2: kind "Service" is not known (expected Deployment)');
     refuses([{ model: 'churn', policy: {} }], 'INVALID_REQUEST', 'document 1: kind is missing (expected Deployment)');

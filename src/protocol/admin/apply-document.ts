@@ -94,6 +94,15 @@ export function decodeApplyDocuments(values: readonly unknown[]): DeploymentDocu
     if (value.policy === undefined || value.policy === null) {
       throw fail('INVALID_REQUEST', `${where}: policy is missing (write policy: {} for the defaults)`, { document: index, model, field: 'policy' });
     }
+    for (const owned of ['routing', 'rollout']) {
+      if (typeof value.policy === 'object' && Object.hasOwn(value.policy, owned)) {
+        throw fail('INVALID_REQUEST', `${where}: policy.${owned} is set by the shadow, rollout and ab commands, not by a declaration`, {
+          document: index,
+          model,
+          field: owned,
+        });
+      }
+    }
     try {
       const patch = policyPatchFromDto(value.policy);
       const policy = applyPolicyPatch(DEFAULT_POLICY, patch);
