@@ -1,31 +1,27 @@
-import type { Logger } from 'pino';
-import type { Clock } from '../core/clock.js';
-import { MooringError, fail } from '../core/errors.js';
-import { compileSignatureCheck } from '../core/inference/signature-check.js';
+import { fail } from '../core/errors.js';
 import type { SignatureCheck } from '../core/inference/signature-check.js';
 import { DEFAULT_POLICY } from '../core/deployment/policy.js';
 import type { DeploymentPolicy } from '../core/deployment/policy.js';
 import type { VersionProfile } from '../core/profile/types.js';
-import { compileValidator } from '../core/validation/validator.js';
 import type { VersionValidator } from '../core/validation/validator.js';
 import type { VersionMetrics } from './metrics.js';
-import { InferenceRunner } from './inference-runner.js';
-import { VersionGuard } from './resilience/version-guard.js';
-import type { GuardSettings } from './resilience/version-guard.js';
-import { warmupInputs } from './warmup.js';
+import type { InferenceRunner } from './inference-runner.js';
+import type { VersionGuard } from './resilience/version-guard.js';
+import { VersionLoader, versionKey } from './version-loader.js';
+import type { VersionLoaderDeps } from './version-loader.js';
 import { PRODUCTION_ALIAS, parseSelector } from '../core/registry/names.js';
 import type { ModelRef } from '../core/registry/names.js';
 import type { AliasEvent, ModelVersion } from '../core/registry/types.js';
-import type { LoadOptions, LoadedModel, ModelRuntime } from '../runtime/model-runtime.js';
-import type { ArtifactStore } from '../storage/artifact-store.js';
-import type { RegistryStore } from '../storage/registry-store.js';
+import type { LoadedModel } from '../runtime/model-runtime.js';
 import type { ProductionGate } from './registry-service.js';
 
 /**
  * The serving pool keeps model versions loaded and decides which one answers a request.
  *
- * - A version is loaded once (concurrent requests for it share one load), verified (the artifact store checks the
- *   sha256), and warmed up with one inference before it can take traffic.
+ * - A version is loaded once (version-loader.ts: concurrent requests for it share one load), verified (the artifact
+ *   store checks the sha256), and warmed up with one inference before it can take traffic.
+ * - The versions a model's routing names (canary, shadows) and, when its fallback chain lists `previous`, the version
+ *   production held before stay loaded too.
  * - `production` switches only to a warm version; the version it replaces stays loaded as the rollback target, so
  *   a rollback is a pointer swap. A version that fails to load leaves the current one serving.
  * - The pool polls the store's revision, so alias moves made by another replica or by the CLI offline reach it.
@@ -76,40 +72,19 @@ export interface ModelServingStatus {
   fallbacks: readonly string[];
 }
 
-/** What the pool needs. */
-export interface ServingPoolDeps {
-  store: RegistryStore;
-  artifacts: ArtifactStore;
-  runtime: ModelRuntime;
-  clock: Clock;
-  logger: Logger;
-  loadOptions?: LoadOptions;
+/** What the pool needs: what its version loader needs, and how it polls and unloads. */
+export interface ServingPoolDeps extends VersionLoaderDeps {
   unloadGraceMs: number;
   syncIntervalMs: number;
   /** Resolves a version reference (the registry service's `resolve`), with its not-found errors. */
   resolve: (ref: ModelRef) => Promise<ModelVersion>;
-  /** Longest string a request may carry in a value (the server's `limits.maxStringLength`). */
-  maxStringLength: number;
-  /**
-   * Builds a version's runner under a policy (the server passes one wired to its response cache and metrics);
-   * default: a runner with no cache and no metrics.
-   */
-  runnerFor?: (meta: ModelVersion, model: LoadedModel, policy: DeploymentPolicy, guard: VersionGuard) => InferenceRunner;
-  /** Builds a version's guard (the server passes one wired to its metrics and log); default: a plain guard. */
-  guardFor?: (meta: ModelVersion, settings: GuardSettings) => VersionGuard;
-  /**
-   * How long a version that failed to load is not tried again, in milliseconds (default 5000): meanwhile requests
-   * for it fail at once with the recorded error instead of each reading the artifact again.
-   */
-  loadRetryMs?: number;
 }
 
-const key = (name: string, version: number): string => `${name}/${version}`;
+const key = versionKey;
 
 /** The serving pool; also the registry's ProductionGate. */
 export class ServingPool implements ProductionGate {
-  private readonly loaded = new Map<string, ServedVersion>();
-  private readonly loading = new Map<string, Promise<ServedVersion>>();
+  private readonly versions: VersionLoader;
   private readonly production = new Map<string, ServedVersion>();
   /** Bumped on every production switch, so a slow sync never overwrites a newer deploy. */
   private readonly generation = new Map<string, number>();
@@ -118,15 +93,14 @@ export class ServingPool implements ProductionGate {
   private aliases = new Map<string, Readonly<Record<string, number>>>();
   /** Each model's deployment policy and its revision (0: never set, the defaults apply). */
   private readonly policies = new Map<string, { revision: number; policy: DeploymentPolicy }>();
-  private readonly errors = new Map<string, string>();
-  /** Versions whose last load failed: the error and when, so a broken artifact is not re-read by every request. */
-  private readonly failedLoads = new Map<string, { error: MooringError; at: number }>();
   private lastRevision = -1;
   private timer: NodeJS.Timeout | null = null;
   private syncing: Promise<void> | null = null;
   private queuedSync: Promise<void> | null = null;
 
-  constructor(private readonly deps: ServingPoolDeps) {}
+  constructor(private readonly deps: ServingPoolDeps) {
+    this.versions = new VersionLoader(deps, (name) => this.policyFor(name));
+  }
 
   /** The version serving `production` for a model, if one is loaded: the hot path's one map read. */
   productionOf(name: string): ServedVersion | undefined {
@@ -166,99 +140,12 @@ export class ServingPool implements ProductionGate {
 
     /** The version a loaded request target maps to, without I/O, when it is already loaded. */
   lookup(name: string, version: number): ServedVersion | undefined {
-    return this.loaded.get(key(name, version));
+    return this.versions.get(name, version);
   }
 
   /** Loads and warms a version once; concurrent callers share the same load. */
   ensureLoaded(meta: ModelVersion): Promise<ServedVersion> {
-    const k = key(meta.name, meta.version);
-    const ready = this.loaded.get(k);
-    if (ready) return Promise.resolve(ready);
-    const failed = this.failedLoads.get(k);
-    if (failed !== undefined && this.deps.clock() - failed.at < (this.deps.loadRetryMs ?? 5_000)) return Promise.reject(failed.error);
-    let pending = this.loading.get(k);
-    if (!pending) {
-      pending = this.load(meta).finally(() => this.loading.delete(k));
-      this.loading.set(k, pending);
-    }
-    return pending;
-  }
-
-  private async load(meta: ModelVersion): Promise<ServedVersion> {
-    const k = key(meta.name, meta.version);
-    const started = this.deps.clock();
-    try {
-      const bytes = await this.deps.artifacts.get(meta.artifact.sha256);
-      const model = await this.deps.runtime.load(bytes, this.deps.loadOptions);
-      try {
-        await model.infer(warmupInputs(meta));
-      } catch (e) {
-        await model.dispose().catch(() => undefined);
-        throw fail('MODEL_LOAD_FAILED', `version ${meta.version} of ${meta.name} failed its warm-up inference: ${(e as Error).message}`, {
-          model: meta.name,
-          version: meta.version,
-        });
-      }
-      const profile = meta.hasProfile ? await this.deps.store.getProfile(meta.name, meta.version) : null;
-      const policy = await this.policyFor(meta.name);
-      const guard = this.guard(meta, policy);
-      const served: ServedVersion = {
-        name: meta.name,
-        version: meta.version,
-        label: String(meta.version),
-        meta,
-        model,
-        check: compileSignatureCheck(meta.signature),
-        profile,
-        policy,
-        validator: this.compile(meta, profile, policy),
-        guard,
-        runner: this.runner(meta, model, policy, guard),
-        inflight: 0,
-        lastUsed: this.deps.clock(),
-      };
-      this.loaded.set(k, served);
-      this.errors.delete(k);
-      this.failedLoads.delete(k);
-      this.deps.logger.info({ model: meta.name, version: meta.version, ms: this.deps.clock() - started }, 'model version loaded and warm');
-      return served;
-    } catch (e) {
-      // A missing artifact is the server's problem, not the caller's: it must not answer as a 404.
-      const err =
-        e instanceof MooringError && e.code !== 'ARTIFACT_NOT_FOUND'
-          ? e
-          : fail('MODEL_LOAD_FAILED', `version ${meta.version} of ${meta.name} could not be loaded: ${(e as Error).message}`, {
-              model: meta.name,
-              version: meta.version,
-            });
-      this.errors.set(k, `${err.code}: ${err.message}`);
-      this.failedLoads.set(k, { error: err, at: this.deps.clock() });
-      this.deps.logger.error({ model: meta.name, version: meta.version, code: err.code, err: err.message }, 'model version failed to load');
-      throw err;
-    }
-  }
-
-  private compile(meta: ModelVersion, profile: VersionProfile | null, policy: DeploymentPolicy): VersionValidator {
-    return compileValidator({
-      signature: meta.signature,
-      features: meta.features,
-      profile,
-      policy: policy.validation,
-      maxStringLength: this.deps.maxStringLength,
-    });
-  }
-
-  private runner(meta: ModelVersion, model: LoadedModel, policy: DeploymentPolicy, guard: VersionGuard): InferenceRunner {
-    return (
-      this.deps.runnerFor?.(meta, model, policy, guard) ?? new InferenceRunner(meta, model, policy, { cache: null, metrics: null, guard })
-    );
-  }
-
-  /** A guard for the policy: `current` itself when its settings are the policy's, so its breaker keeps its state. */
-  private guard(meta: ModelVersion, policy: DeploymentPolicy, current?: VersionGuard): VersionGuard {
-    const settings = guardSettings(policy);
-    if (current?.sameSettings(settings)) return current;
-    return this.deps.guardFor?.(meta, settings) ?? new VersionGuard(settings, `${meta.name} version ${meta.version}`);
+    return this.versions.ensureLoaded(meta);
   }
 
   /** A model's deployment policy as this pool knows it without I/O (undefined before first use). */
@@ -283,16 +170,7 @@ export class ServingPool implements ProductionGate {
     if (this.policies.get(name)?.revision === revision) return;
     const policy = stored?.policy ?? DEFAULT_POLICY;
     this.policies.set(name, { revision, policy });
-    for (const served of this.loaded.values()) {
-      if (served.name !== name) continue;
-      served.policy = policy;
-      served.validator = this.compile(served.meta, served.profile, policy);
-      served.guard = this.guard(served.meta, policy, served.guard);
-      const old = served.runner;
-      served.runner = this.runner(served.meta, served.model, policy, served.guard);
-      // Requests already holding the old runner finish on it; its batcher runs what it holds.
-      void old.close();
-    }
+    this.versions.applyPolicy(name, policy);
     if (stored) this.deps.logger.info({ model: name, revision }, 'deployment policy applied');
   }
 
@@ -303,7 +181,7 @@ export class ServingPool implements ProductionGate {
 
   /** ProductionGate: switch traffic to a version `prepare` made ready. */
   activate(name: string, version: ModelVersion): void {
-    const served = this.loaded.get(key(name, version.version));
+    const served = this.versions.get(name, version.version);
     if (!served) return; // prepare failed or was skipped; the next sync will retry
     this.setProduction(name, served);
   }
@@ -390,7 +268,7 @@ export class ServingPool implements ProductionGate {
       if (version === undefined) return true;
       this.previous.set(name, version);
     }
-    if (this.loaded.has(key(name, version))) return true;
+    if (this.versions.get(name, version)) return true;
     try {
       const meta = await this.deps.store.getVersion(name, version);
       if (meta) await this.ensureLoaded(meta);
@@ -404,7 +282,7 @@ export class ServingPool implements ProductionGate {
   private async keepRouted(name: string): Promise<boolean> {
     let ok = true;
     for (const version of this.routedVersions(name)) {
-      if (this.loaded.has(key(name, version))) continue;
+      if (this.versions.get(name, version)) continue;
       try {
         const meta = await this.deps.store.getVersion(name, version);
         if (meta) await this.ensureLoaded(meta);
@@ -427,7 +305,7 @@ export class ServingPool implements ProductionGate {
   /** The version production held before, when it is loaded (the `previous` fallback). */
   previousOf(name: string): ServedVersion | undefined {
     const version = this.previous.get(name);
-    return version === undefined ? undefined : this.loaded.get(key(name, version));
+    return version === undefined ? undefined : this.versions.get(name, version);
   }
 
   /** The version an alias names as of the last sync, without I/O. */
@@ -439,13 +317,10 @@ export class ServingPool implements ProductionGate {
   async sweep(): Promise<void> {
     const now = this.deps.clock();
     const pinned = this.pinnedVersions();
-    for (const [k, served] of this.loaded) {
+    for (const [k, served] of [...this.versions.loaded]) {
       if (pinned.has(k) || served.inflight > 0) continue;
       if (now - served.lastUsed < this.deps.unloadGraceMs) continue;
-      this.loaded.delete(k);
-      await served.runner.close().catch(() => undefined);
-      await served.model.dispose().catch(() => undefined);
-      this.deps.logger.info({ model: served.name, version: served.version }, 'model version unloaded');
+      await this.versions.unload(k);
     }
   }
 
@@ -475,10 +350,8 @@ export class ServingPool implements ProductionGate {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.syncing?.catch(() => undefined);
-    const all = [...this.loaded.values()];
-    this.loaded.clear();
     this.production.clear();
-    await Promise.all(all.map((s) => s.runner.close().then(() => s.model.dispose()).catch(() => undefined)));
+    await this.versions.unloadAll();
   }
 
   /** Per-model serving state, for `/api/health` and model readiness. */
@@ -486,10 +359,8 @@ export class ServingPool implements ProductionGate {
     const names = new Set<string>([...this.aliases.keys(), ...this.production.keys()]);
     return [...names].sort().map((name) => {
       const prod = this.production.get(name);
-      const loaded = [...this.loaded.values()].filter((s) => s.name === name).map((s) => s.version).sort((a, b) => a - b);
-      const prefix = `${name}/`;
-      let lastError: string | null = null;
-      for (const [k, message] of this.errors) if (k.startsWith(prefix)) lastError = `version ${k.slice(prefix.length)}: ${message}`;
+      const loaded = this.versions.versionsOf(name);
+      const lastError = this.versions.lastError(name);
       return {
         name,
         production: prod?.version ?? null,
@@ -505,10 +376,7 @@ export class ServingPool implements ProductionGate {
   }
 }
 
-/** The parts of a policy a VersionGuard is built from. */
-export function guardSettings(policy: DeploymentPolicy): GuardSettings {
-  return { circuitBreaker: policy.circuitBreaker, limits: policy.limits, latencyBudgetMs: policy.latencyBudgetMs };
-}
+export { guardSettings } from './version-loader.js';
 
 /**
  * The version production held before `current`, from the alias's events (oldest first): the newest version named by
