@@ -190,6 +190,7 @@ export async function openContext(config: Config, options: OpenContextOptions = 
       },
     },
   });
+  versionMetrics?.observeCanaries(() => pool.canaries());
   const dataplane = new Dataplane(pool, clock, versionMetrics, predictions, { fallbacks, lastGood });
   const predictionServices = createPredictionServices(predictionLog, store, clock);
   const alertStore = await openAlertStore(config.alerts.url, { clock });

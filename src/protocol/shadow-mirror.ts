@@ -56,6 +56,7 @@ export class ShadowMirror {
       if (version === undefined) continue; // still loading
       if (this.#inFlight >= MAX_SHADOWS_IN_FLIGHT) {
         this.dropped++;
+        this.dataplane.shadowDropped(target.name);
         continue;
       }
       this.#inFlight++;

@@ -228,6 +228,11 @@ export class Dataplane {
     return (target.metrics ??= this.metrics.forVersion(target.name, target.label));
   }
 
+  /** Counts a shadow run not started because too many were in flight. */
+  shadowDropped(model: string): void {
+    this.metrics?.shadowDropped.labels(model).inc();
+  }
+
   /** A version of `model` that is loaded now, without I/O (shadows run only on loaded versions). */
   loaded(model: string, version: number): ServedVersion | undefined {
     return this.pool.lookup(model, version);

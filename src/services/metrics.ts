@@ -61,6 +61,10 @@ export class Metrics {
   readonly fallbacksExhausted: Counter<'model' | 'reason'>;
   readonly shedRequests: Counter<'model' | 'version'>;
   readonly circuitState: Gauge<'model' | 'version' | 'state'>;
+  readonly shadowDropped: Counter<'model'>;
+  readonly canaryWeight: Gauge<'model' | 'version'>;
+  /** Where the canary-weight gauge reads each model's split at scrape time (set by the server). */
+  #canaries: () => Iterable<{ readonly model: string; readonly version: number; readonly weight: number }> = () => [];
   private readonly versions = new Map<string, VersionMetrics>();
 
   constructor(options: { processMetrics?: boolean } = {}) {
@@ -172,12 +176,34 @@ export class Metrics {
       labelNames: ['model', 'version'],
       registers,
     });
+    this.shadowDropped = new Counter({
+      name: 'mooring_shadow_dropped_total',
+      help: 'Shadow runs not started because the process already had its most shadow runs in flight (64).',
+      labelNames: ['model'],
+      registers,
+    });
+    const canaries = (): Iterable<{ readonly model: string; readonly version: number; readonly weight: number }> => this.#canaries();
+    this.canaryWeight = new Gauge({
+      name: 'mooring_canary_weight',
+      help: "Percent of a model's production-routed requests its canary answers (a canary rollout's step, or an A/B split).",
+      labelNames: ['model', 'version'],
+      registers,
+      collect() {
+        this.reset();
+        for (const c of canaries()) this.labels(c.model, String(c.version)).set(c.weight);
+      },
+    });
     this.circuitState = new Gauge({
       name: 'mooring_circuit_state',
       help: "A version's circuit breaker: 1 for the state it is in (closed, open, half_open), 0 for the others.",
       labelNames: ['model', 'version', 'state'],
       registers,
     });
+  }
+
+  /** Tells the canary-weight gauge where to read the models' splits (every replica knows them from the registry). */
+  observeCanaries(source: () => Iterable<{ readonly model: string; readonly version: number; readonly weight: number }>): void {
+    this.#canaries = source;
   }
 
   /** Sets a version's circuit-breaker state (one series per state, 1 for the current one). */

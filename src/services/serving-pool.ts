@@ -308,6 +308,14 @@ export class ServingPool implements ProductionGate {
     return version === undefined ? undefined : this.versions.get(name, version);
   }
 
+  /** Each model's canary and its weight, as the policies this pool knows say (for the canary-weight gauge). */
+  *canaries(): Iterable<{ readonly model: string; readonly version: number; readonly weight: number }> {
+    for (const [model, { policy }] of this.policies) {
+      const canary = policy.routing.canary;
+      if (canary !== null) yield { model, version: canary.version, weight: canary.weight };
+    }
+  }
+
   /** The version an alias names as of the last sync, without I/O. */
   aliasVersion(name: string, alias: string = PRODUCTION_ALIAS): number | undefined {
     return this.aliases.get(name)?.[alias];

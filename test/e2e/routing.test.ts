@@ -70,6 +70,8 @@ describe('canary routing and shadows over HTTP', () => {
     const health = await t.get('/api/health');
     const lin = health.body.models.find((m: { name: string }) => m.name === 'lin');
     assert.deepEqual(lin.delivery, { canary: { version: 2, weight: 30 }, shadows: [], experiment: null, rollout: null });
+    const metrics = (await t.inject({ method: 'GET', url: '/metrics' })).body;
+    assert.match(metrics, /^mooring_canary_weight\{model="lin",version="2"\} 30$/m);
     const x = [1, 2, 3, 4];
     const n = 400;
     let toV2 = 0;
