@@ -1,8 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
-import { fail } from '../core/errors.js';
 import { alertNotification } from '../core/monitoring/alert-notification.js';
 import { baselineMetricKey, formatDuration, formatValue, ruleCondition, ruleOp, signalLabel } from '../core/monitoring/alert-rule.js';
 import type { AlertRule } from '../core/monitoring/alert-rule.js';
@@ -10,6 +7,7 @@ import { advanceAlert, initialAlertState } from '../core/monitoring/alert-state.
 import type { AlertEvent, AlertState, AlertStep, Observation } from '../core/monitoring/alert-state.js';
 import type { ModelSignals, SignalWindow } from '../core/monitoring/signals.js';
 import type { Random } from '../core/random.js';
+import { LeasedLoop } from './leased-loop.js';
 import type { Scheduler } from '../core/scheduler.js';
 import { systemScheduler } from '../core/scheduler.js';
 import type { ModelVersion } from '../core/registry/types.js';
@@ -101,16 +99,10 @@ export class AlertEvaluator {
   readonly #logger: AlertLogger;
   readonly #clock: Clock;
   readonly #scheduler: Scheduler;
-  readonly #holder: string;
   readonly #leaseName: string;
+  readonly #loop: LeasedLoop;
   readonly #concurrency: number;
   readonly #deliverer: AlertDeliverer;
-  readonly #explicitTtl: boolean;
-  #leaseTtlMs: number;
-  #leaseUntil = 0;
-  #cancelTimer: (() => void) | null = null;
-  #round: Promise<unknown> | null = null;
-  #running = false;
 
   constructor(options: AlertEvaluatorOptions) {
     this.#store = options.store;
@@ -119,10 +111,18 @@ export class AlertEvaluator {
     this.#logger = options.logger;
     this.#clock = options.clock ?? systemClock;
     this.#scheduler = options.scheduler ?? systemScheduler;
-    this.#holder = options.holder ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
     this.#leaseName = options.leaseName ?? 'alerts';
-    this.#explicitTtl = options.leaseTtlMs !== undefined;
-    this.#leaseTtlMs = options.leaseTtlMs ?? 60_000;
+    this.#loop = new LeasedLoop({
+      leases: this.#store,
+      name: this.#leaseName,
+      ...(options.holder === undefined ? {} : { holder: options.holder }),
+      ...(options.leaseTtlMs === undefined ? {} : { leaseTtlMs: options.leaseTtlMs }),
+      defaultTtlMs: 60_000,
+      clock: this.#clock,
+      scheduler: this.#scheduler,
+      logger: this.#logger,
+      what: 'alert evaluation',
+    });
     this.#concurrency = Math.max(1, options.concurrency ?? 4);
     this.#deliverer = new AlertDeliverer({
       store: this.#store,
@@ -131,14 +131,14 @@ export class AlertEvaluator {
       scheduler: this.#scheduler,
       ...(options.random === undefined ? {} : { random: options.random }),
       // Only while the lease is ours by this process's clock: a deposed evaluator stops sending.
-      mayDeliver: () => this.#clock() < this.#leaseUntil,
+      mayDeliver: () => this.#loop.held(),
       ...(options.delivery ?? {}),
     });
   }
 
   /** This process's name in the lease. */
   get holder(): string {
-    return this.#holder;
+    return this.#loop.holder;
   }
 
   /**
@@ -147,13 +147,7 @@ export class AlertEvaluator {
    * `error`); a store failure rejects.
    */
   async evaluate(now: number = this.#clock()): Promise<EvaluationReport> {
-    const ttl = this.#leaseTtlMs;
-    const leader = await this.#store.acquireLease(this.#leaseName, this.#holder, ttl);
-    if (!leader) {
-      this.#leaseUntil = 0;
-      return NOT_LEADER;
-    }
-    this.#leaseUntil = this.#clock() + ttl;
+    if (!(await this.#loop.acquire())) return NOT_LEADER;
     const [rules, states] = await Promise.all([this.#store.listRules(), this.#store.listStates()]);
     const prev = new Map(states.map((s) => [s.rule, s]));
     const writes: EvaluationWrite[] = [];
@@ -172,9 +166,9 @@ export class AlertEvaluator {
         notifications += deliveries.length;
       },
     );
-    if (!(await this.#store.recordEvaluations(writes, { name: this.#leaseName, holder: this.#holder }))) {
-      this.#leaseUntil = 0;
-      this.#logger.warn({ holder: this.#holder }, 'alert evaluation round dropped: the lease moved to another replica');
+    if (!(await this.#store.recordEvaluations(writes, { name: this.#leaseName, holder: this.#loop.holder }))) {
+      this.#loop.lost();
+      this.#logger.warn({ holder: this.#loop.holder }, 'alert evaluation round dropped: the lease moved to another replica');
       return NOT_LEADER;
     }
     for (const e of events) this.#logger.info({ alert: e.rule, from: e.from, to: e.to, value: e.value }, `alert ${e.rule} ${e.from} -> ${e.to}: ${e.message}`);
@@ -187,23 +181,7 @@ export class AlertEvaluator {
    * scheduled when one ends. The lease lasts 3 intervals (at least 30 s) unless `leaseTtlMs` was given.
    */
   start(intervalMs: number): void {
-    if (!Number.isSafeInteger(intervalMs) || intervalMs < 1) {
-      throw fail('CONFIG_INVALID', `the alert evaluation interval must be a positive whole number of milliseconds, got ${String(intervalMs)}`);
-    }
-    if (this.#running) return;
-    this.#running = true;
-    if (!this.#explicitTtl) this.#leaseTtlMs = Math.max(30_000, 3 * intervalMs);
-    const tick = (): void => {
-      this.#cancelTimer = null;
-      const round = this.evaluate()
-        .catch((e: unknown) => this.#logger.error({ err: (e as Error).message }, 'alert evaluation failed'))
-        .finally(() => {
-          this.#round = null;
-          if (this.#running) this.#cancelTimer = this.#scheduler.after(intervalMs, tick);
-        });
-      this.#round = round;
-    };
-    this.#cancelTimer = this.#scheduler.after(0, tick);
+    this.#loop.start(intervalMs, () => this.evaluate());
   }
 
   /**
@@ -211,15 +189,7 @@ export class AlertEvaluator {
    * takes over at once. Notifications still pending stay in the store for whoever evaluates next.
    */
   async stop(): Promise<void> {
-    this.#running = false;
-    this.#cancelTimer?.();
-    this.#cancelTimer = null;
-    await this.#round;
-    await this.#deliverer.stop();
-    this.#leaseUntil = 0;
-    await this.#store.releaseLease(this.#leaseName, this.#holder).catch((e: unknown) =>
-      this.#logger.warn({ err: (e as Error).message }, 'the alert lease could not be released; it expires on its own'),
-    );
+    await this.#loop.stop(() => this.#deliverer.stop());
   }
 
   /** Resolves when no notification is being delivered (tests; it does not wait for scheduled retries). */

@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { Clock } from '../../core/clock.js';
 import { systemClock } from '../../core/clock.js';
 import type { DeploymentPolicy, DeploymentRevision, Rollout } from '../../core/deployment/policy.js';
@@ -32,6 +30,7 @@ import type { AnalysisInput } from './rollout-analysis.js';
 import { ensureRollbackAlert } from './rollout-alert.js';
 import { rolloutHistory } from './rollout-history.js';
 import type { RolloutHistoryEntry } from './rollout-history.js';
+import { LeasedLoop } from '../leased-loop.js';
 
 /**
  * The rollout controller: starts canary rollouts, takes the manual transitions (pause, resume, promote, abort), and
@@ -121,38 +120,38 @@ export class RolloutController {
   readonly #deployments: DeploymentService;
   readonly #registry: RegistryService;
   readonly #analysis: StepAnalyzer;
-  readonly #leases: Pick<AlertStore, 'acquireLease' | 'releaseLease'>;
   readonly #alertRules: AlertRuleService | null;
   readonly #logger: AlertLogger;
   readonly #clock: Clock;
   readonly #scheduler: Scheduler;
-  readonly #holder: string;
-  readonly #explicitTtl: boolean;
-  #leaseTtlMs: number;
-  #leaseUntil = 0;
+  readonly #loop: LeasedLoop;
   /** The running rollouts as of a registry revision, so an idle round costs one read. */
   #active: { revision: number; rollouts: ActiveRollout[] } | null = null;
-  #cancelTimer: (() => void) | null = null;
-  #round: Promise<unknown> | null = null;
-  #looping = false;
 
   constructor(options: RolloutControllerOptions) {
     this.#deployments = options.deployments;
     this.#registry = options.registry;
     this.#analysis = options.analysis;
-    this.#leases = options.leases;
     this.#alertRules = options.alertRules ?? null;
     this.#logger = options.logger;
     this.#clock = options.clock ?? systemClock;
     this.#scheduler = options.scheduler ?? systemScheduler;
-    this.#holder = options.holder ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
-    this.#explicitTtl = options.leaseTtlMs !== undefined;
-    this.#leaseTtlMs = options.leaseTtlMs ?? 30_000;
+    this.#loop = new LeasedLoop({
+      leases: options.leases,
+      name: ROLLOUT_LEASE,
+      ...(options.holder === undefined ? {} : { holder: options.holder }),
+      ...(options.leaseTtlMs === undefined ? {} : { leaseTtlMs: options.leaseTtlMs }),
+      defaultTtlMs: 30_000,
+      clock: this.#clock,
+      scheduler: this.#scheduler,
+      logger: this.#logger,
+      what: 'rollout loop',
+    });
   }
 
   /** This process's name in the lease. */
   get holder(): string {
-    return this.#holder;
+    return this.#loop.holder;
   }
 
   /**
@@ -227,12 +226,7 @@ export class RolloutController {
    * result. A failure is logged per model and does not stop the others.
    */
   async tick(now: number = this.#clock()): Promise<RolloutTickReport> {
-    const ttl = this.#leaseTtlMs;
-    if (!(await this.#leases.acquireLease(ROLLOUT_LEASE, this.#holder, ttl))) {
-      this.#leaseUntil = 0;
-      return { leader: false, transitions: [] };
-    }
-    this.#leaseUntil = this.#clock() + ttl;
+    if (!(await this.#loop.acquire())) return { leader: false, transitions: [] };
     const transitions: RolloutTickEntry[] = [];
     for (const a of await this.#runningRollouts()) {
       try {
@@ -250,35 +244,12 @@ export class RolloutController {
    * intervals (at least 30 s) unless `leaseTtlMs` was given.
    */
   startLoop(intervalMs: number): void {
-    if (!Number.isSafeInteger(intervalMs) || intervalMs < 1) {
-      throw fail('CONFIG_INVALID', `the rollout loop interval must be a positive whole number of milliseconds, got ${String(intervalMs)}`);
-    }
-    if (this.#looping) return;
-    this.#looping = true;
-    if (!this.#explicitTtl) this.#leaseTtlMs = Math.max(30_000, 3 * intervalMs);
-    const round = (): void => {
-      this.#cancelTimer = null;
-      this.#round = this.tick()
-        .catch((e: unknown) => this.#logger.error({ err: (e as Error).message }, 'rollout round failed'))
-        .finally(() => {
-          this.#round = null;
-          if (this.#looping) this.#cancelTimer = this.#scheduler.after(intervalMs, round);
-        });
-    };
-    this.#cancelTimer = this.#scheduler.after(0, round);
+    this.#loop.start(intervalMs, () => this.tick());
   }
 
   /** Stops the loop, waits for the round in flight and releases the lease so another replica takes over at once. */
   async stop(): Promise<void> {
-    this.#looping = false;
-    this.#cancelTimer?.();
-    this.#cancelTimer = null;
-    await this.#round;
-    if (this.#leaseUntil === 0) return; // never held (or already lost): nothing to release
-    this.#leaseUntil = 0;
-    await this.#leases.releaseLease(ROLLOUT_LEASE, this.#holder).catch((e: unknown) =>
-      this.#logger.warn({ err: (e as Error).message }, 'the rollout lease could not be released; it expires on its own'),
-    );
+    await this.#loop.stop();
   }
 
   /** One running rollout's due work at `now`: the transition written, or null when there was nothing to do. */
@@ -291,7 +262,7 @@ export class RolloutController {
     const t = applyCheck(a.model, r, result);
     if (t === null) return null;
     // A round that outlived its lease (a long analysis) leaves the step to the new holder.
-    if (this.#clock() >= this.#leaseUntil) return null;
+    if (!this.#loop.held()) return null;
     return this.#commit(a.model, r, t, by);
   }
 
