@@ -68,11 +68,6 @@ export class InferenceRunner {
     this.batchingUnavailable = unavailable;
   }
 
-  /** Whether any stage is on; with none, `run` is `model.infer` plus the timing and the finiteness check. */
-  get plain(): boolean {
-    return this.#cache === null && this.#coalescer === null && this.#batcher === null && this.#guard === null;
-  }
-
   /**
    * The outputs for inputs already checked and ordered by the signature; `wanted` names the outputs in the order
    * to return (all when undefined). Answers may be shared with other requests (a cache hit, a coalesced request):

@@ -1,5 +1,5 @@
 import { TESTABLE_METRICS } from '../../core/rollout/ab-outcomes.js';
-import { errors } from './admin-schemas.js';
+import { errors, nameParam } from './admin-schemas.js';
 
 /**
  * JSON Schemas of the A/B test routes (`/api/models/{name}/ab...`), for the OpenAPI document and Fastify's compiled
@@ -14,7 +14,6 @@ const nullableNum = { type: ['number', 'null'] } as const;
 const time = { type: 'string', format: 'date-time' } as const;
 const tags = ['delivery'];
 
-const nameParam = { type: 'object', properties: { name: str }, required: ['name'] } as const;
 
 const experiment = {
   type: ['object', 'null'],

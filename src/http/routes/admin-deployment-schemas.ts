@@ -129,6 +129,13 @@ const deployment = {
   required: ['name', 'revision', 'policy', 'actor', 'reason', 'at'],
 } as const;
 
+/** A revision as a write answers it: the deployment, and whether this write made it (DeploymentChangeDto). */
+export const deploymentChange = {
+  type: 'object',
+  properties: { ...deploymentProperties, changed: { type: 'boolean' } },
+  required: [...deployment.required, 'changed'],
+} as const;
+
 export const getDeployment = {
   tags,
   summary: 'The deployment policy in force (revision 0 = the defaults, never set)',
@@ -159,14 +166,7 @@ export const setDeployment = {
     },
     required: ['policy'],
   },
-  response: {
-    200: {
-      type: 'object',
-      properties: { ...deploymentProperties, changed: { type: 'boolean' } },
-      required: [...deployment.required, 'changed'],
-    },
-    ...errors,
-  },
+  response: { 200: deploymentChange, ...errors },
 } as const;
 
 export const deploymentHistory = {

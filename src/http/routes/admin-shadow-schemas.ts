@@ -1,4 +1,5 @@
-import { errors } from './admin-schemas.js';
+import { deploymentChange } from './admin-deployment-schemas.js';
+import { errors, nameParam } from './admin-schemas.js';
 
 /**
  * JSON Schemas of the shadow and replay routes (`/api/models/{name}/shadows...`, `/api/models/{name}/replay`), for
@@ -12,23 +13,7 @@ const nullableNum = { type: ['number', 'null'] } as const;
 const tags = ['delivery'];
 const version = { type: 'integer', minimum: 1 } as const;
 
-const nameParam = { type: 'object', properties: { name: str }, required: ['name'] } as const;
 const nameVersionParams = { type: 'object', properties: { name: str, version }, required: ['name', 'version'] } as const;
-
-/** A policy revision as the deployment routes answer it (the policy itself is described there). */
-const change = {
-  type: 'object',
-  properties: {
-    name: str,
-    revision: int,
-    policy: { type: 'object', additionalProperties: true },
-    actor: str,
-    reason: { type: ['string', 'null'] },
-    at: { type: 'string', format: 'date-time' },
-    changed: { type: 'boolean' },
-  },
-  required: ['name', 'revision', 'policy', 'actor', 'reason', 'at', 'changed'],
-} as const;
 
 const percentiles = { type: 'object', properties: { p50: nullableNum, p99: nullableNum }, required: ['p50', 'p99'] } as const;
 
@@ -82,21 +67,21 @@ export const startShadow = {
     properties: { version, sample: { type: 'number', description: 'share of requests mirrored, 0 < sample <= 1 (default 1)' } },
     required: ['version'],
   },
-  response: { 200: change, ...errors },
+  response: { 200: deploymentChange, ...errors },
 } as const;
 
 export const stopShadows = {
   tags,
   summary: 'Stop every shadow of the model',
   params: nameParam,
-  response: { 200: change, ...errors },
+  response: { 200: deploymentChange, ...errors },
 } as const;
 
 export const stopShadow = {
   tags,
   summary: 'Stop one shadow',
   params: nameVersionParams,
-  response: { 200: change, ...errors },
+  response: { 200: deploymentChange, ...errors },
 } as const;
 
 /** Query of the report routes. */
